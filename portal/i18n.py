@@ -1,0 +1,96 @@
+"""The portal's language rules: the one place that knows them.
+
+Languages come from settings.LANGUAGES; the fallback chain from
+settings.MODELTRANSLATION_FALLBACK_LANGUAGES. Everything else (models,
+templates, search, fixtures) asks this module.
+"""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from modeltranslation.utils import build_localized_fieldname
+from pypinyin import lazy_pinyin
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def language_name(code: str) -> str:
+    return dict(settings.LANGUAGES)[code]
+
+
+def fallback_chain(code: str) -> list[str]:
+    """The languages tried, in order, when a field is empty in `code`."""
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
+    chain = [code, *fallbacks.get(code, fallbacks.get("default", ()))]
+    return list(dict.fromkeys(chain))
+
+
+def localized(field_name: str, code: str) -> str:
+    return build_localized_fieldname(field_name, code)
+
+
+def field_language(instance, field_name: str, code: str | None = None) -> str | None:
+    """The language whose value `instance.<field_name>` shows in `code`.
+
+    None when no language has a value.
+    """
+    code = code or translation.get_language()
+    for candidate in fallback_chain(code):
+        value = getattr(instance, localized(field_name, candidate), None)
+        if value not in (None, ""):
+            return candidate
+    return None
+
+
+# --- Rich text ------------------------------------------------------------
+_MEDIA_TAG = re.compile(r"<(img|embed|iframe|video|audio)\b", re.IGNORECASE)
+
+
+def is_blank_html(value: str | None) -> bool:
+    """True for rich text a visitor would see as empty, such as ``<p></p>``."""
+    if not value:
+        return True
+    if _MEDIA_TAG.search(value):
+        return False
+    text = strip_tags(value).replace("&nbsp;", " ").replace("\xa0", " ")
+    return not text.strip()
+
+
+# --- Slugs ----------------------------------------------------------------
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n",
+            "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "",
+            "y", "", "e", "iu", "ia",
+        ],
+        strict=True,
+    )
+)
+_GERMAN = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def ascii_slug(text: str, max_length: int = 80) -> str:
+    """An ASCII slug for a title in any of the portal's languages.
+
+    Chinese becomes pinyin, Russian is transliterated (ICAO-style), German
+    umlauts become ae/oe/ue; the rest goes through Django's slugify.
+    """
+    text = unicodedata.normalize("NFC", text or "").lower()
+    if _HAN.search(text):
+        text = " ".join(lazy_pinyin(text))
+    text = "".join(_CYRILLIC.get(ch, _GERMAN.get(ch, ch)) for ch in text)
+    slug = slugify(text)[:max_length].strip("-")
+    return slug

@@ -1,0 +1,192 @@
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modeltranslation.translator import NotRegistered, translator
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from portal import i18n
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "image", "blockquote"]
+
+
+class PortalPageForm(WagtailAdminPageForm):
+    """Fills a slug left empty from the title of the same language (pinyin for Chinese)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in i18n.language_codes():
+            field = self.fields.get(i18n.localized("slug", code))
+            if field is not None:
+                field.required = False
+
+    def clean(self):
+        for code in i18n.language_codes():
+            slug_name, title_name = i18n.localized("slug", code), i18n.localized("title", code)
+            if slug_name in self.fields and not self.cleaned_data.get(slug_name):
+                title = self.cleaned_data.get(title_name)
+                if title:
+                    self.cleaned_data[slug_name] = i18n.ascii_slug(title)
+                    # the instance is built from the form data, keep them in step
+                    setattr(self.instance, slug_name, self.cleaned_data[slug_name])
+        return super().clean()
+
+
+class BasePage(Page):
+    """What every page of the portal shares: language-safe saving and URLs."""
+
+    base_form_class = PortalPageForm
+    is_creatable = False
+
+    class Meta:
+        abstract = True
+
+    def translated_field_names(self) -> tuple[str, ...]:
+        try:
+            return tuple(translator.get_options_for_model(type(self)).all_fields)
+        except NotRegistered:
+            return ()
+
+    def normalize_translations(self) -> None:
+        """Store '' for rich text an editor left empty, and give every titled language a slug.
+
+        Wagtail's editor sends ``<p></p>`` for an empty rich text box; that
+        would count as a translation and defeat the fallback.
+        """
+        for name in self.translated_field_names():
+            if isinstance(self._meta.get_field(name), RichTextField):
+                for code in i18n.language_codes():
+                    loc = i18n.localized(name, code)
+                    if i18n.is_blank_html(getattr(self, loc)):
+                        setattr(self, loc, "")
+        for code in i18n.language_codes():
+            slug_name, title = i18n.localized("slug", code), getattr(self, i18n.localized("title", code))
+            slug = getattr(self, slug_name)
+            if title and not slug:
+                setattr(self, slug_name, i18n.ascii_slug(title))
+            elif slug and not slug.isascii():
+                setattr(self, slug_name, i18n.ascii_slug(slug))
+
+    def full_clean(self, *args, **kwargs):
+        self.normalize_translations()
+        with translation.override(i18n.default_language()):
+            return super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        # The untranslated title/slug/url_path/draft_title columns are read
+        # through the active language; pin them to the default language so
+        # they do not follow the editor's admin language.
+        self.normalize_translations()
+        update_fields = kwargs.get("update_fields")
+        with translation.override(i18n.default_language()):
+            if update_fields is None or "draft_title" in update_fields:
+                self.draft_title = self.title
+            return super().save(*args, **kwargs)
+
+    def get_admin_display_title(self):
+        with translation.override(i18n.default_language()):
+            return super().get_admin_display_title()
+
+    def language_links(self, request=None) -> list[dict]:
+        """This page's own URL in every language, for the switcher and hreflang."""
+        links = []
+        for code in i18n.language_codes():
+            with translation.override(code):
+                links.append(
+                    {
+                        "code": code,
+                        "name": i18n.language_name(code),
+                        "url": self.get_url(request),
+                        "title": self.title,
+                    }
+                )
+        return links
+
+
+class HomePage(BasePage):
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("featured_news", label=_("Featured news")),
+        InlinePanel("highlighted_zones", label=_("Highlighted zones")),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["news.NewsIndexPage", "zones.ZoneIndexPage", "zones.DelegationIndexPage"]
+    max_count_per_parent = 1
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_news"] = [
+            item.news
+            for item in self.featured_news.select_related("news", "news__lead_image")
+            if item.news.live
+        ]
+        context["highlighted_zones"] = [
+            item.zone for item in self.highlighted_zones.select_related("zone") if item.zone.live
+        ]
+        return context
+
+
+class HomeFeaturedNews(Orderable):
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_news")
+    news = models.ForeignKey("news.NewsPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("news"))
+
+    panels = [FieldPanel("news")]
+
+
+class HomeHighlightedZone(Orderable):
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="highlighted_zones")
+    zone = models.ForeignKey("zones.ZonePage", on_delete=models.CASCADE, related_name="+", verbose_name=_("zone"))
+
+    panels = [FieldPanel("zone")]
+
+
+class Topic(index.Indexed, models.Model):
+    """A subject shared by news and delegation visits (trade, logistics …)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("Used in filter URLs; ASCII."))
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name or self.slug
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """The organisation's contacts shown in every page's footer."""
+
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    footer_note = models.CharField(_("footer note"), max_length=255, blank=True)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("organisation"), FieldPanel("address")], heading=_("Organisation")),
+        MultiFieldPanel([FieldPanel("phone"), FieldPanel("email")], heading=_("Contact")),
+        FieldPanel("footer_note"),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")

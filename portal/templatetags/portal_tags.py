@@ -1,0 +1,63 @@
+from django import template
+from django.urls import translate_url
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from portal import i18n
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """Links to the same page in every language, each at that language's own URL."""
+    request = context.get("request")
+    page = context.get("page")
+    current = translation.get_language()
+    links = []
+    for code in i18n.language_codes():
+        with translation.override(code):
+            if isinstance(page, Page):
+                url = page.get_url(request)
+            else:
+                # Non-page views (search) have no slugs to translate.
+                url = translate_url(request.get_full_path(), code) if request else f"/{code}/"
+        links.append({"code": code, "name": i18n.language_name(code), "url": url, "current": code == current})
+    return {"links": links, "current": current}
+
+
+@register.simple_tag(takes_context=True)
+def site_root(context):
+    """The home page of the current site (specific), cached on the request."""
+    request = context.get("request")
+    if request is None:
+        return None
+    if not hasattr(request, "_portal_root"):
+        site = Site.find_for_request(request)
+        request._portal_root = site.root_page.specific if site else None
+    return request._portal_root
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The home page's children that are shown in menus, cached on the request."""
+    request = context.get("request")
+    if request is None:
+        return []
+    if not hasattr(request, "_portal_menu"):
+        root = site_root(context)
+        request._portal_menu = list(root.get_children().live().in_menu()) if root else []
+    return request._portal_menu
+
+
+@register.filter
+def field_lang(instance, field_name):
+    """The language a translated field is shown in, when it differs from the active one."""
+    shown = i18n.field_language(instance, field_name)
+    return shown if shown and shown != translation.get_language() else ""
+
+
+@register.filter
+def in_section(page, section):
+    """True when `page` lies under `section` in the tree."""
+    return isinstance(page, Page) and page.path.startswith(section.path) and page.pk != section.pk

@@ -1,0 +1,255 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from portal.models import RICH_TEXT_FEATURES, BasePage
+from portal.pagination import paginate
+
+
+class ZoneKind(models.TextChoices):
+    DEMONSTRATION_AREA = "demonstration_area", _("Demonstration area")
+    NEW_AREA = "new_area", _("State-level new area")
+    BORDER_ZONE = "border_zone", _("Border economic cooperation zone")
+    HITECH_ZONE = "hitech_zone", _("Hi-tech industrial development zone")
+    FREE_TRADE_ZONE = "free_trade_zone", _("Free trade zone")
+    PORT = "port", _("Port")
+    CITY = "city", _("City")
+    BRANCH_PARK = "branch_park", _("Branch park")
+    PLATFORM = "platform", _("Cooperation platform")
+
+
+class ZoneIndexPage(BasePage):
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["zones.ZonePage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("zone index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        zones = ZonePage.objects.live().child_of(self).select_related("image").order_by("path")
+        context["zones"] = zones
+        return context
+
+
+class ZonePage(BasePage):
+    kind = models.CharField(_("kind"), max_length=32, choices=ZoneKind.choices)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    province = models.CharField(_("province or region"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    established = models.DateField(_("established"), null=True, blank=True)
+    area_km2 = models.DecimalField(
+        _("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    key_industries = models.TextField(_("key industries"), blank=True, help_text=_("One industry per line."))
+    website = models.URLField(_("website"), blank=True)
+    contact = models.TextField(_("contact"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("image")
+    )
+    image_alt = models.CharField(_("image text alternative"), max_length=255, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("country"),
+                FieldPanel("province"),
+                FieldPanel("city"),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            ],
+            heading=_("Location"),
+        ),
+        FieldRowPanel([FieldPanel("established"), FieldPanel("area_km2")]),
+        FieldPanel("key_industries"),
+        InlinePanel("facts", label=_("Facts")),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
+        MultiFieldPanel(
+            [FieldPanel("website"), FieldPanel("contact"), FieldPanel("contact_phone"), FieldPanel("contact_email")],
+            heading=_("Contact"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("key_industries"),
+        index.SearchField("city"),
+        index.FilterField("kind"),
+    ]
+
+    parent_page_types = ["zones.ZoneIndexPage", "zones.ZonePage"]
+    subpage_types = ["zones.ZonePage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+
+    @property
+    def industries(self) -> list[str]:
+        return [line.strip() for line in (self.key_industries or "").splitlines() if line.strip()]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["facts"] = list(self.facts.select_related("source_page"))
+        context["sub_zones"] = list(ZonePage.objects.live().child_of(self).order_by("path"))
+        context["zone_news"] = list(self.news.live().order_by("-date")[:10])
+        context["hosted_delegations"] = list(self.hosted_delegations.live().order_by("-start_date"))
+        context["sent_delegations"] = list(self.sent_delegations.live().order_by("-start_date"))
+        return context
+
+
+class ZoneFact(Orderable):
+    """A figure about a zone, with where it comes from and when it held."""
+
+    page = ParentalKey(ZonePage, on_delete=models.CASCADE, related_name="facts")
+    label = models.CharField(_("label"), max_length=255)
+    value = models.CharField(_("value"), max_length=255)
+    source = models.CharField(_("source"), max_length=255, blank=True, help_text=_("Document or publication the figure comes from."))
+    source_page = models.ForeignKey(
+        "news.NewsPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("source article")
+    )
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("value"),
+        FieldPanel("source"),
+        FieldPanel("source_page"),
+        FieldPanel("as_of"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("fact")
+
+
+class DelegationIndexPage(BasePage):
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["zones.DelegationPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("delegation index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        delegations = (
+            DelegationPage.objects.live().child_of(self).select_related("host_zone").order_by("-start_date", "-pk")
+        )
+        context["delegations_page"] = paginate(request, delegations)
+        return context
+
+
+class DelegationPage(BasePage):
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    leader_name = models.CharField(_("leader"), max_length=255, blank=True)
+    leader_position = models.CharField(_("leader's position"), max_length=500, blank=True)
+    sending_organisations = models.TextField(_("sending organisations"), blank=True, help_text=_("One per line."))
+    sending_zones = ParentalManyToManyField(ZonePage, blank=True, related_name="sent_delegations", verbose_name=_("sending zones"))
+    host_zone = models.ForeignKey(
+        ZonePage, null=True, blank=True, on_delete=models.SET_NULL, related_name="hosted_delegations", verbose_name=_("host zone")
+    )
+    places_visited = models.TextField(_("places visited"), blank=True, help_text=_("One per line."))
+    topics = ParentalManyToManyField("portal.Topic", blank=True, related_name="delegations", verbose_name=_("topics"))
+    summary = models.TextField(_("summary"), blank=True)
+    outcomes = RichTextField(_("outcomes"), blank=True, features=RICH_TEXT_FEATURES)
+    related_news = ParentalManyToManyField("news.NewsPage", blank=True, related_name="delegations", verbose_name=_("related news"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+        FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("leader_name"), FieldPanel("leader_position")], heading=_("Leader")),
+        InlinePanel("members", label=_("Members")),
+        MultiFieldPanel(
+            [FieldPanel("sending_organisations"), FieldPanel("sending_zones"), FieldPanel("host_zone")],
+            heading=_("Who visited whom"),
+        ),
+        FieldPanel("places_visited"),
+        FieldPanel("topics"),
+        FieldPanel("outcomes"),
+        FieldPanel("related_news"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("outcomes"),
+        index.SearchField("leader_name"),
+        index.FilterField("start_date"),
+    ]
+
+    parent_page_types = ["zones.DelegationIndexPage"]
+    subpage_types = []
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("delegation visit")
+        verbose_name_plural = _("delegation visits")
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+    @property
+    def organisations(self) -> list[str]:
+        return [line.strip() for line in (self.sending_organisations or "").splitlines() if line.strip()]
+
+    @property
+    def places(self) -> list[str]:
+        return [line.strip() for line in (self.places_visited or "").splitlines() if line.strip()]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["members"] = list(self.members.all())
+        context["sending_zones"] = list(self.sending_zones.live())
+        context["topics"] = list(self.topics.all())
+        context["related_news"] = list(self.related_news.live().order_by("-date"))
+        return context
+
+
+class DelegationMember(Orderable):
+    page = ParentalKey(DelegationPage, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("name"), max_length=255)
+    position = models.CharField(_("position"), max_length=500, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("position"), FieldPanel("organisation")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("member")
