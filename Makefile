@@ -43,7 +43,7 @@ format: install ## Format the code
 	$(VENV)/bin/ruff format .
 
 messages: install ## Extract and compile the interface translations
-	cd portal && ../$(PY) ../manage.py makemessages -l zh_Hans -l de -l ru --no-obsolete --add-location file
+	$(PY) manage.py makemessages -l zh_Hans -l de -l ru --no-obsolete --add-location file --ignore=.venv --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 check: install ## Django checks and missing-migration check

@@ -89,6 +89,7 @@ class NewsPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["topics"] = list(self.topics.all())
-        context["related_zones"] = list(self.related_zones.live())
-        context["delegations"] = list(self.delegations.live().order_by("-start_date"))
+        context["related_zones"] = list(self.related_zones.filter(live=True))
+        # A page previewed before its first save has no reverse links yet.
+        context["delegations"] = list(self.delegations.live().order_by("-start_date")) if self.pk else []
         return context

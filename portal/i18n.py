@@ -94,3 +94,23 @@ def ascii_slug(text: str, max_length: int = 80) -> str:
     text = "".join(_CYRILLIC.get(ch, _GERMAN.get(ch, ch)) for ch in text)
     slug = slugify(text)[:max_length].strip("-")
     return slug
+
+
+def complete_slugs(titles: dict[str, str | None], slugs: dict[str, str | None]) -> dict[str, str | None]:
+    """Every language's slug: its own, else one made from its own title, else the
+    slug of the language its title falls back to.
+
+    Routing reads `page.slug` through the fallback chain, so the URL of a
+    language without its own title must use the same fallback.
+    """
+    result: dict[str, str | None] = {}
+    for code in language_codes():
+        slug = slugs.get(code) or ""
+        if slug and not slug.isascii():
+            slug = ascii_slug(slug)
+        if not slug and titles.get(code):
+            slug = ascii_slug(titles[code])
+        if not slug:
+            slug = next((result[c] for c in fallback_chain(code)[1:] if result.get(c)), "")
+        result[code] = slug or None
+    return result

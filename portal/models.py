@@ -26,14 +26,12 @@ class PortalPageForm(WagtailAdminPageForm):
                 field.required = False
 
     def clean(self):
-        for code in i18n.language_codes():
-            slug_name, title_name = i18n.localized("slug", code), i18n.localized("title", code)
-            if slug_name in self.fields and not self.cleaned_data.get(slug_name):
-                title = self.cleaned_data.get(title_name)
-                if title:
-                    self.cleaned_data[slug_name] = i18n.ascii_slug(title)
-                    # the instance is built from the form data, keep them in step
-                    setattr(self.instance, slug_name, self.cleaned_data[slug_name])
+        codes = [c for c in i18n.language_codes() if i18n.localized("slug", c) in self.fields]
+        titles = {c: self.cleaned_data.get(i18n.localized("title", c)) for c in codes}
+        slugs = {c: self.cleaned_data.get(i18n.localized("slug", c)) for c in codes}
+        for code, slug in i18n.complete_slugs(titles, slugs).items():
+            if code in codes:
+                self.cleaned_data[i18n.localized("slug", code)] = slug or ""
         return super().clean()
 
 
@@ -64,13 +62,13 @@ class BasePage(Page):
                     loc = i18n.localized(name, code)
                     if i18n.is_blank_html(getattr(self, loc)):
                         setattr(self, loc, "")
-        for code in i18n.language_codes():
-            slug_name, title = i18n.localized("slug", code), getattr(self, i18n.localized("title", code))
-            slug = getattr(self, slug_name)
-            if title and not slug:
-                setattr(self, slug_name, i18n.ascii_slug(title))
-            elif slug and not slug.isascii():
-                setattr(self, slug_name, i18n.ascii_slug(slug))
+        codes = i18n.language_codes()
+        slugs = i18n.complete_slugs(
+            {c: getattr(self, i18n.localized("title", c)) for c in codes},
+            {c: getattr(self, i18n.localized("slug", c)) for c in codes},
+        )
+        for code, slug in slugs.items():
+            setattr(self, i18n.localized("slug", code), slug)
 
     def full_clean(self, *args, **kwargs):
         self.normalize_translations()

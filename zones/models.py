@@ -119,10 +119,11 @@ class ZonePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["facts"] = list(self.facts.select_related("source_page"))
-        context["sub_zones"] = list(ZonePage.objects.live().child_of(self).order_by("path"))
-        context["zone_news"] = list(self.news.live().order_by("-date")[:10])
-        context["hosted_delegations"] = list(self.hosted_delegations.live().order_by("-start_date"))
-        context["sent_delegations"] = list(self.sent_delegations.live().order_by("-start_date"))
+        if self.pk:
+            context["sub_zones"] = list(ZonePage.objects.live().child_of(self).order_by("path"))
+            context["zone_news"] = list(self.news.live().order_by("-date")[:10])
+            context["hosted_delegations"] = list(self.hosted_delegations.live().order_by("-start_date"))
+            context["sent_delegations"] = list(self.sent_delegations.live().order_by("-start_date"))
         return context
 
 
@@ -237,9 +238,9 @@ class DelegationPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["members"] = list(self.members.all())
-        context["sending_zones"] = list(self.sending_zones.live())
+        context["sending_zones"] = list(self.sending_zones.filter(live=True))
         context["topics"] = list(self.topics.all())
-        context["related_news"] = list(self.related_news.live().order_by("-date"))
+        context["related_news"] = list(self.related_news.filter(live=True).order_by("-date"))
         return context
 
 

@@ -1,0 +1,20 @@
+import re
+
+from django.utils import translation
+
+LANGUAGES = ["zh-hans", "en", "de", "ru"]
+
+
+def url_in(page, lang: str) -> str:
+    with translation.override(lang):
+        return page.get_url()
+
+
+def html_lang(html: str) -> str:
+    match = re.search(r'<html lang="([^"]+)"', html)
+    return match.group(1) if match else ""
+
+
+def h1(html: str) -> str:
+    match = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    return match.group(1).strip() if match else ""
