@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import Q
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -9,6 +11,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from portal import i18n
 
@@ -85,6 +88,28 @@ class BasePage(Page):
             if update_fields is None or "draft_title" in update_fields:
                 self.draft_title = self.title
             return super().save(*args, **kwargs)
+
+    def route(self, request, path_components):
+        """Find the child by its slug in the active language, one query per level.
+
+        Matches what `page.slug` shows through the fallback chain: a child
+        whose slug is empty in this language is found by its fallback slug.
+        wagtail-modeltranslation's own route loads every sibling instead.
+        """
+        if not path_components:
+            if self.live:
+                return RouteResult(self)
+            raise Http404
+        slug, remaining = path_components[0], path_components[1:]
+        match, empty_before = Q(), Q()
+        for code in i18n.fallback_chain(translation.get_language() or i18n.default_language()):
+            field = i18n.localized("slug", code)
+            match |= empty_before & Q(**{field: slug})
+            empty_before &= Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
+        child = self.get_children().filter(match).specific().first()
+        if child is None:
+            raise Http404
+        return child.route(request, remaining)
 
     def get_admin_display_title(self):
         with translation.override(i18n.default_language()):
