@@ -1,6 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -10,7 +10,8 @@ MAX_QUERY_LENGTH = 200
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()
+    # Control characters (NUL above all) break the database's full-text parser.
+    query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch == " ").strip()
     message = ""
     results = None
     if len(query) > MAX_QUERY_LENGTH:
