@@ -1,10 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
+
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+from modelcluster.fields import ParentalManyToManyField
 
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
@@ -25,31 +27,39 @@ class NewsIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        news = (
-            NewsPage.objects.live()
-            .descendant_of(self)
-            .select_related("lead_image")
-            .order_by("-date", "-pk")
-        )
+        news = NewsPage.objects.live().descendant_of(self).select_related("lead_image").order_by("-date", "-pk")
         context["news_page"] = paginate(request, news)
         return context
 
 
 class NewsPage(BasePage):
     date = models.DateField(_("date"), help_text=_("Date the article was posted on this portal."))
-    source = models.CharField(_("source"), max_length=255, blank=True, help_text=_("e.g. People's Daily, PRNewswire, SCODA"))
+    source = models.CharField(
+        _("source"), max_length=255, blank=True, help_text=_("e.g. People's Daily, PRNewswire, SCODA")
+    )
     source_url = models.URLField(_("source URL"), blank=True)
-    source_date = models.DateField(_("source date"), null=True, blank=True, help_text=_("Date of the original publication, when it differs."))
+    source_date = models.DateField(
+        _("source date"), null=True, blank=True, help_text=_("Date of the original publication, when it differs.")
+    )
     byline = models.CharField(_("byline"), max_length=255, blank=True)
-    dateline = models.CharField(_("dateline"), max_length=255, blank=True, help_text=_("e.g. CHONGQING, China, April 12"))
+    dateline = models.CharField(
+        _("dateline"), max_length=255, blank=True, help_text=_("e.g. CHONGQING, China, April 12")
+    )
     summary = models.TextField(_("summary"), blank=True)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
     lead_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lead image")
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lead image"),
     )
     lead_image_alt = models.CharField(_("lead image text alternative"), max_length=255, blank=True)
     topics = ParentalManyToManyField("portal.Topic", blank=True, related_name="news", verbose_name=_("topics"))
-    related_zones = ParentalManyToManyField("zones.ZonePage", blank=True, related_name="news", verbose_name=_("related zones"))
+    related_zones = ParentalManyToManyField(
+        "zones.ZonePage", blank=True, related_name="news", verbose_name=_("related zones")
+    )
     press_contact = models.TextField(_("press contact"), blank=True, help_text=_("Name and role, e.g. Ms. Fu"))
     press_contact_phone = models.CharField(_("press contact phone"), max_length=50, blank=True)
     press_contact_email = models.EmailField(_("press contact email"), blank=True)

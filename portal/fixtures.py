@@ -12,13 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
-from modelcluster.models import get_all_child_relations
-from modeltranslation.translator import NotRegistered, translator
+
 from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
+
+from modelcluster.models import get_all_child_relations
+from modeltranslation.translator import NotRegistered, translator
 
 from portal import i18n
 from portal.models import HomePage, SiteSettings, Topic
@@ -393,8 +395,13 @@ class Loader:
         parent = self.pages.get(parent_key)
         if parent is None:
             raise FixtureError(f"{where}: parent '{parent_key}' is not defined before this page")
-        if not parent.specific_class.creatable_subpage_models() or model not in parent.specific_class.allowed_subpage_models():
-            raise FixtureError(f"{where}: a {model._meta.label} cannot be placed under {parent.specific_class._meta.label}")
+        if (
+            not parent.specific_class.creatable_subpage_models()
+            or model not in parent.specific_class.allowed_subpage_models()
+        ):
+            raise FixtureError(
+                f"{where}: a {model._meta.label} cannot be placed under {parent.specific_class._meta.label}"
+            )
         page = model()
         self.assign(page, spec.get("fields", {}), where)
         try:
@@ -417,14 +424,19 @@ class Loader:
             if not isinstance(items, list):
                 raise FixtureError(f"{where}: inline '{name}' must be a list")
             children = [
-                self.build_inline(relation.related_model, item, f"{where}, {name} #{i + 1}") for i, item in enumerate(items)
+                self.build_inline(relation.related_model, item, f"{where}, {name} #{i + 1}")
+                for i, item in enumerate(items)
             ]
             setattr(page, name, children)
         try:
             revision = page.save_revision(log_action=False, clean=True)
             revision.publish(log_action=False)
         except ValidationError as exc:
-            messages = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items()) if hasattr(exc, "message_dict") else "; ".join(exc.messages)
+            messages = (
+                "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items())
+                if hasattr(exc, "message_dict")
+                else "; ".join(exc.messages)
+            )
             raise FixtureError(f"{where}: {messages}") from exc
 
     def load_settings_and_topics(self) -> None:
@@ -462,11 +474,13 @@ class Loader:
                 self.pages[key] = self.ensure_home(spec, where)
                 continue
             if not self.pages:
-                raise FixtureError(f"{where}: the home page (key \"\") must come first")
+                raise FixtureError(f'{where}: the home page (key "") must come first')
             parent = self.pages.get(spec.get("parent"))
             existing = None
             if parent is not None:
-                path = getattr(parent, i18n.localized("url_path", i18n.default_language())) + key.rsplit("/", 1)[-1] + "/"
+                path = (
+                    getattr(parent, i18n.localized("url_path", i18n.default_language())) + key.rsplit("/", 1)[-1] + "/"
+                )
                 existing = Page.objects.filter(**{i18n.localized("url_path", i18n.default_language()): path}).first()
             if existing is not None:
                 self.pages[key] = existing.specific
@@ -484,7 +498,12 @@ class Loader:
             if type(page) is not self.page_model(spec, where):
                 raise FixtureError(f"{where}: the database has a {page._meta.label} at this key, not {spec['type']}")
             wanted = _normalise(type(page), spec)
-            if page.live and page.latest_revision_id and not page.has_unpublished_changes and export_page(page, keys) == wanted:
+            if (
+                page.live
+                and page.latest_revision_id
+                and not page.has_unpublished_changes
+                and export_page(page, keys) == wanted
+            ):
                 if key not in self.report.created:
                     self.report.unchanged.append(key)
                 continue
@@ -517,7 +536,11 @@ def _normalise_values(model, values: dict) -> dict:
         elif value in (None, "", False):
             continue
         elif f is not None and not f.is_relation:
-            out[name] = _plain(f.to_python(value))
+            try:
+                out[name] = _plain(f.to_python(value))
+            except ValidationError:
+                out[name] = value  # reported with its file and page by Loader.assign
+
         else:
             out[name] = value
     return out
@@ -546,5 +569,7 @@ def load_all(directory: Path | None = None) -> LoadReport:
     """Load every fixture file in one transaction; raise FixtureError and change nothing on error."""
     directory = Path(directory or settings.FIXTURE_DIRS[0])
     documents = read_documents(directory)
-    with translation.override(i18n.default_language()), transaction.atomic():
+    # Errors are for the operator, in English; pages pin their own
+    # default-language columns when saved (BasePage.save).
+    with translation.override("en"), transaction.atomic():
         return Loader(documents).run()

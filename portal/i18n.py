@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+
 from modeltranslation.utils import build_localized_fieldname
 from pypinyin import lazy_pinyin
 
@@ -71,9 +72,39 @@ _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
         [
-            "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n",
-            "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "",
-            "y", "", "e", "iu", "ia",
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "iu",
+            "ia",
         ],
         strict=True,
     )

@@ -3,8 +3,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
-from modeltranslation.translator import NotRegistered, translator
+
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -12,6 +11,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
+
+from modelcluster.fields import ParentalKey
+from modeltranslation.translator import NotRegistered, translator
 
 from portal import i18n
 
@@ -153,9 +155,7 @@ class HomePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["featured_news"] = [
-            item.news
-            for item in self.featured_news.select_related("news", "news__lead_image")
-            if item.news.live
+            item.news for item in self.featured_news.select_related("news", "news__lead_image") if item.news.live
         ]
         context["highlighted_zones"] = [
             item.zone for item in self.highlighted_zones.select_related("zone") if item.zone.live

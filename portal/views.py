@@ -2,6 +2,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+
 from wagtail.models import Page
 
 from portal.pagination import paginate

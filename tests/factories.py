@@ -2,9 +2,12 @@
 
 import datetime
 
+from django.conf import settings
+
+from wagtail.models import Locale, Page, Site
+
 import factory
 import wagtail_factories
-from wagtail.models import Page, Site
 
 from news.models import NewsIndexPage, NewsPage
 from portal.fixtures import prepare_tree
@@ -19,7 +22,9 @@ def in_all_languages(field: str, template: str, *, rich: bool = False) -> dict:
     declarations = {}
     for suffix, name in LANGS.items():
         if rich:
-            declarations[f"{field}_{suffix}"] = factory.Sequence(lambda n, t=template, x=name: f"<p>{t.format(lang=x, n=n)}</p>")
+            declarations[f"{field}_{suffix}"] = factory.Sequence(
+                lambda n, t=template, x=name: f"<p>{t.format(lang=x, n=n)}</p>"
+            )
         else:
             declarations[f"{field}_{suffix}"] = factory.Sequence(lambda n, t=template, x=name: t.format(lang=x, n=n))
     return declarations
@@ -172,8 +177,11 @@ class DelegationMemberFactory(factory.django.DjangoModelFactory):
 
 def build_site(news_count: int = 5) -> dict:
     """A complete small portal: home, three indexes, zones, news, a delegation."""
-    prepare_tree()
     root = Page.get_first_root_node()
+    if root is None:  # a TransactionTestCase flushed the tree away
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.add_root(instance=Page(title_zh_hans="Root", slug_zh_hans="root"))
+    prepare_tree()
     Site.objects.all().delete()
     for page in root.get_children():
         page.delete()

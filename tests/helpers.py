@@ -1,3 +1,4 @@
+import html
 import re
 
 from django.utils import translation
@@ -15,6 +16,6 @@ def html_lang(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def h1(html: str) -> str:
-    match = re.search(r"<h1>(.*?)</h1>", html, re.S)
-    return match.group(1).strip() if match else ""
+def h1(page_html: str) -> str:
+    match = re.search(r"<h1>(.*?)</h1>", page_html, re.S)
+    return html.unescape(match.group(1).strip()) if match else ""

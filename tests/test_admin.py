@@ -5,6 +5,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
+
 from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html, rich_text
 from wagtail.users.models import UserProfile
@@ -14,7 +15,12 @@ from tests.factories import build_site
 from tests.helpers import LANGUAGES, h1, url_in
 
 SUFFIX = {"zh-hans": "zh_hans", "en": "en", "de": "de", "ru": "ru"}
-TITLES = {"zh-hans": "两江新区推介会", "en": "Liangjiang promotion meeting", "de": "Promotionstreffen Liangjiang", "ru": "Презентация Лянцзяна"}
+TITLES = {
+    "zh-hans": "两江新区推介会",
+    "en": "Liangjiang promotion meeting",
+    "de": "Promotionstreffen Liangjiang",
+    "ru": "Презентация Лянцзяна",
+}
 
 
 class AdminTests(TestCase):
@@ -62,7 +68,9 @@ class AdminTests(TestCase):
                     self.assertIn(f'name="{field}_{suffix}"', html, f"{model.__name__}.{field}_{suffix}")
 
     def test_create_and_publish_news_through_the_admin(self):
-        response = self.client.post(self.add_url(NewsPage, self.site["news_index"]), self.news_form(**{"action-publish": "publish"}))
+        response = self.client.post(
+            self.add_url(NewsPage, self.site["news_index"]), self.news_form(**{"action-publish": "publish"})
+        )
         self.assertEqual(response.status_code, 302, response.content[:2000])
         page = NewsPage.objects.get(title_zh_hans=TITLES["zh-hans"])
         self.assertTrue(page.live)
@@ -126,4 +134,6 @@ class AdminTests(TestCase):
         news.refresh_from_db()
         self.assertEqual(news.title_ru, "Новый заголовок")
         self.assertEqual(news.title_de.startswith("Nachricht"), True)
-        self.assertEqual(Page.objects.rewrite(False).filter(pk=news.pk).values_list("title", flat=True).get(), news.title_zh_hans)
+        self.assertEqual(
+            Page.objects.rewrite(False).filter(pk=news.pk).values_list("title", flat=True).get(), news.title_zh_hans
+        )

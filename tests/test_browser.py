@@ -6,8 +6,9 @@ Screenshots land in artifacts/screenshots/ for a person to look at.
 import os
 from pathlib import Path
 
-import pytest
 from django.utils import translation
+
+import pytest
 
 from tests.factories import build_site
 from tests.helpers import LANGUAGES
@@ -25,11 +26,13 @@ ARGS = [
     "--disable-quic",
 ]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("PORTAL_REQUIRE_BROWSER"):
-        raise RuntimeError(f"Browser tests are required but {CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+        raise RuntimeError(
+            f"Browser tests are required but {CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk"
+        )
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 
 
@@ -60,12 +63,25 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, 
 
 def test_pages_in_every_language_and_screen(browser, live_server, site):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pages = {"home": site["home"], "news": site["news"][0], "zone": site["zone"], "delegation": site["delegation"], "news-index": site["news_index"]}
+    pages = {
+        "home": site["home"],
+        "news": site["news"][0],
+        "zone": site["zone"],
+        "delegation": site["delegation"],
+        "news-index": site["news_index"],
+    }
     external = []
     for device, viewport in VIEWPORTS.items():
         context = browser.new_context(viewport=viewport)
         tab = context.new_page()
-        tab.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) and not r.url.startswith("data:") else None)
+        tab.on(
+            "request",
+            lambda r: (
+                external.append(r.url)
+                if not r.url.startswith(live_server.url) and not r.url.startswith("data:")
+                else None
+            ),
+        )
         for name, page in pages.items():
             for lang in LANGUAGES:
                 tab.goto(live_server.url + path_of(page, lang))
@@ -84,7 +100,9 @@ def test_language_switcher_lands_on_the_same_page(browser, live_server, site):
     news = site["news"][0]
     tab.goto(live_server.url + path_of(news, "zh-hans"))
     for lang, label in [("de", "Deutsch"), ("ru", "Русский"), ("en", "English"), ("zh-hans", "中文")]:
-        tab.get_by_role("navigation", name=tab.locator(".lang-switcher").get_attribute("aria-label")).get_by_role("link", name=label).click()
+        tab.get_by_role("navigation", name=tab.locator(".lang-switcher").get_attribute("aria-label")).get_by_role(
+            "link", name=label
+        ).click()
         tab.wait_for_load_state()
         assert tab.url == live_server.url + path_of(news, lang)
         assert tab.locator("h1").inner_text().strip() == getattr(news, "title_" + lang.replace("-", "_"))

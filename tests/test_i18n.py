@@ -19,7 +19,16 @@ class LanguageTests(TestCase):
 
     def pages(self):
         s = self.site
-        return [s["home"], s["news_index"], s["news"][0], s["zone_index"], s["zone"], s["branch"], s["delegation_index"], s["delegation"]]
+        return [
+            s["home"],
+            s["news_index"],
+            s["news"][0],
+            s["zone_index"],
+            s["zone"],
+            s["branch"],
+            s["delegation_index"],
+            s["delegation"],
+        ]
 
     def test_every_page_type_renders_in_every_language_with_its_title(self):
         for page in self.pages():
@@ -32,7 +41,11 @@ class LanguageTests(TestCase):
                     html = response.content.decode()
                     self.assertEqual(html_lang(html), lang)
                     with translation.override(lang):
-                        expected = NewsPage.objects.get(pk=page.pk).title if isinstance(page, NewsPage) else type(page).objects.get(pk=page.pk).title
+                        expected = (
+                            NewsPage.objects.get(pk=page.pk).title
+                            if isinstance(page, NewsPage)
+                            else type(page).objects.get(pk=page.pk).title
+                        )
                     self.assertEqual(expected, getattr(page, "title_" + lang.replace("-", "_")))
                     self.assertEqual(h1(html), expected)
 
@@ -42,7 +55,14 @@ class LanguageTests(TestCase):
             self.assertIn(f">{UI_SEARCH[lang]}</a>", html, lang)
 
     def test_root_redirects_by_accept_language(self):
-        cases = {"de-DE,de;q=0.9": "/de/", "ru": "/ru/", "en-GB,en;q=0.8": "/en/", "zh-CN,zh;q=0.9": "/zh-hans/", "fr-FR": "/zh-hans/", "": "/zh-hans/"}
+        cases = {
+            "de-DE,de;q=0.9": "/de/",
+            "ru": "/ru/",
+            "en-GB,en;q=0.8": "/en/",
+            "zh-CN,zh;q=0.9": "/zh-hans/",
+            "fr-FR": "/zh-hans/",
+            "": "/zh-hans/",
+        }
         for header, target in cases.items():
             with self.subTest(header=header):
                 response = self.client.get("/", headers={"accept-language": header} if header else {})
@@ -131,7 +151,9 @@ class UntranslatedColumnsTests(TestCase):
                 page = NewsPage.objects.get(pk=news.pk)
                 page.title_en = f"Changed in {lang}"
                 page.save_revision().publish()
-            raw = Page.objects.rewrite(False).filter(pk=news.pk).values("title", "slug", "url_path", "draft_title").get()
+            raw = (
+                Page.objects.rewrite(False).filter(pk=news.pk).values("title", "slug", "url_path", "draft_title").get()
+            )
             self.assertEqual(raw["title"], news.title_zh_hans)
             self.assertEqual(raw["draft_title"], news.title_zh_hans)
             self.assertEqual(raw["slug"], news.slug_zh_hans)

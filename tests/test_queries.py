@@ -49,5 +49,7 @@ class QueryCountTests(TestCase):
         large = {name: self.count(url_in(page, "de")) for name, page in self.pages().items()}
         for name in small:
             with self.subTest(page=name):
-                self.assertEqual(small[name], large[name], f"{name}: {small[name]} queries at 5 news, {large[name]} at 50")
+                self.assertEqual(
+                    small[name], large[name], f"{name}: {small[name]} queries at 5 news, {large[name]} at 50"
+                )
                 self.assertLessEqual(large[name], MAX_QUERIES[name], f"{name} makes {large[name]} queries: {large}")

@@ -1,7 +1,8 @@
 """Tree rules: each page type can be created under its allowed parent only."""
 
-import pytest
 from wagtail.models import Page
+
+import pytest
 
 from news.models import NewsIndexPage, NewsPage
 from portal.models import HomePage

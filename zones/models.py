@@ -1,11 +1,13 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
@@ -49,11 +51,19 @@ class ZonePage(BasePage):
     province = models.CharField(_("province or region"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     established = models.DateField(_("established"), null=True, blank=True)
@@ -68,7 +78,12 @@ class ZonePage(BasePage):
     summary = models.TextField(_("summary"), blank=True)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
     image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("image")
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
     )
     image_alt = models.CharField(_("image text alternative"), max_length=255, blank=True)
 
@@ -133,9 +148,16 @@ class ZoneFact(Orderable):
     page = ParentalKey(ZonePage, on_delete=models.CASCADE, related_name="facts")
     label = models.CharField(_("label"), max_length=255)
     value = models.CharField(_("value"), max_length=255)
-    source = models.CharField(_("source"), max_length=255, blank=True, help_text=_("Document or publication the figure comes from."))
+    source = models.CharField(
+        _("source"), max_length=255, blank=True, help_text=_("Document or publication the figure comes from.")
+    )
     source_page = models.ForeignKey(
-        "news.NewsPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("source article")
+        "news.NewsPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("source article"),
     )
     as_of = models.DateField(_("as of"), null=True, blank=True)
 
@@ -179,15 +201,24 @@ class DelegationPage(BasePage):
     leader_name = models.CharField(_("leader"), max_length=255, blank=True)
     leader_position = models.CharField(_("leader's position"), max_length=500, blank=True)
     sending_organisations = models.TextField(_("sending organisations"), blank=True, help_text=_("One per line."))
-    sending_zones = ParentalManyToManyField(ZonePage, blank=True, related_name="sent_delegations", verbose_name=_("sending zones"))
+    sending_zones = ParentalManyToManyField(
+        ZonePage, blank=True, related_name="sent_delegations", verbose_name=_("sending zones")
+    )
     host_zone = models.ForeignKey(
-        ZonePage, null=True, blank=True, on_delete=models.SET_NULL, related_name="hosted_delegations", verbose_name=_("host zone")
+        ZonePage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_delegations",
+        verbose_name=_("host zone"),
     )
     places_visited = models.TextField(_("places visited"), blank=True, help_text=_("One per line."))
     topics = ParentalManyToManyField("portal.Topic", blank=True, related_name="delegations", verbose_name=_("topics"))
     summary = models.TextField(_("summary"), blank=True)
     outcomes = RichTextField(_("outcomes"), blank=True, features=RICH_TEXT_FEATURES)
-    related_news = ParentalManyToManyField("news.NewsPage", blank=True, related_name="delegations", verbose_name=_("related news"))
+    related_news = ParentalManyToManyField(
+        "news.NewsPage", blank=True, related_name="delegations", verbose_name=_("related news")
+    )
 
     content_panels = [
         *Page.content_panels,

@@ -9,9 +9,7 @@ from .base import env_bool, env_list
 def required(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        raise ImproperlyConfigured(
-            f"The environment variable {name} is required by portal.settings.production."
-        )
+        raise ImproperlyConfigured(f"The environment variable {name} is required by portal.settings.production.")
     return value
 
 

@@ -1,6 +1,7 @@
 from django import template
 from django.urls import translate_url
 from django.utils import translation
+
 from wagtail.models import Page, Site
 
 from portal import i18n
