@@ -179,8 +179,12 @@ def test_interface_translations_are_complete_and_compiled():
     assert shutil.which("msgfmt"), "gettext is needed: apt-get install gettext"
     for lang in ["zh_Hans", "de", "ru"]:
         po = Path(settings.LOCALE_PATHS[0]) / lang / "LC_MESSAGES" / "django.po"
-        untranslated = subprocess.run(["msgattrib", "--untranslated", str(po)], capture_output=True, text=True, check=True)
+        untranslated = subprocess.run(
+            ["msgattrib", "--untranslated", str(po)], capture_output=True, text=True, check=True
+        )
         assert "msgid" not in untranslated.stdout, f"{po} has untranslated entries:\n{untranslated.stdout[:500]}"
         assert "#, fuzzy" not in po.read_text(encoding="utf-8"), f"{po} has fuzzy entries"
         compiled = subprocess.run(["msgfmt", "--check-format", "-o", "-", str(po)], capture_output=True, check=True)
-        assert compiled.stdout == po.with_suffix(".mo").read_bytes(), f"run `make messages`: {po.with_suffix('.mo')} is stale"
+        assert compiled.stdout == po.with_suffix(".mo").read_bytes(), (
+            f"run `make messages`: {po.with_suffix('.mo')} is stale"
+        )
