@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from portal import views
 
 urlpatterns = [
+    # --- SEO: sitemap, robots.txt (portal/seo.py) ---
+    # --- end SEO ---
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -23,6 +25,8 @@ if settings.DEBUG:
 # Every language is prefixed, the default one too: "/" redirects by Accept-Language.
 urlpatterns += i18n_patterns(
     path("search/", views.search, name="search"),
+    # --- feeds (news/feeds.py) ---
+    # --- end feeds ---
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
