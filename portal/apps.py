@@ -9,7 +9,10 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        from portal import signals
         from portal.models import BasePage
+
+        signals.connect()
 
         # wagtail-modeltranslation assigns its own `route` to every registered
         # page class in its ready(), which runs before this one; put ours back.

@@ -20,9 +20,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
 
 from modelcluster.models import get_all_child_relations
-from modeltranslation.translator import NotRegistered, translator
 
 from portal import i18n
+from portal.i18n import translated_fields
 from portal.models import HomePage, SiteSettings, Topic
 
 FILES = ("site.json", "zones.json", "news.json", "delegations.json")
@@ -54,14 +54,6 @@ class LoadReport:
 
 
 # --- Field rules ------------------------------------------------------------
-
-
-def translated_fields(model) -> set[str]:
-    try:
-        names = set(translator.get_options_for_model(model).all_fields)
-    except NotRegistered:
-        return set()
-    return names - {"url_path"}
 
 
 def localized_names(model) -> set[str]:

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 from pypinyin import lazy_pinyin
 
@@ -38,6 +39,15 @@ def fallback_chain(code: str) -> list[str]:
 
 def localized(field_name: str, code: str) -> str:
     return build_localized_fieldname(field_name, code)
+
+
+def translated_fields(model) -> set[str]:
+    """Names of the model's fields that have a column per language (Page's url_path aside)."""
+    try:
+        names = set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return set()
+    return names - {"url_path"}
 
 
 def field_language(instance, field_name: str, code: str | None = None) -> str | None:

@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -13,7 +14,6 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from modelcluster.fields import ParentalKey
-from modeltranslation.translator import NotRegistered, translator
 
 from portal import i18n
 
@@ -49,19 +49,13 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
-    def translated_field_names(self) -> tuple[str, ...]:
-        try:
-            return tuple(translator.get_options_for_model(type(self)).all_fields)
-        except NotRegistered:
-            return ()
-
     def normalize_translations(self) -> None:
         """Store '' for rich text an editor left empty, and give every titled language a slug.
 
         Wagtail's editor sends ``<p></p>`` for an empty rich text box; that
         would count as a translation and defeat the fallback.
         """
-        for name in self.translated_field_names():
+        for name in i18n.translated_fields(type(self)):
             if isinstance(self._meta.get_field(name), RichTextField):
                 for code in i18n.language_codes():
                     loc = i18n.localized(name, code)
@@ -213,3 +207,24 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+
+class SearchEntry(models.Model):
+    """One page's text in one language, for the public search (portal/search.py)."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    title = models.TextField()
+    body = models.TextField(help_text="Plain text shown in excerpts.")
+    search_text = models.TextField(help_text="Title and body; Chinese segmented into words.")
+    date = models.DateField(null=True)
+    # Filled on PostgreSQL only; SQLite stores NULL in a column of this name.
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["page", "language"], name="search_entry_page_language")]
+        indexes = [models.Index(fields=["language", "-date"], name="search_entry_language_date")]
+
+    def __str__(self):
+        return f"{self.title} [{self.language}]"

@@ -26,5 +26,6 @@ class Command(BaseCommand):
         if report.created or report.updated:
             call_command("update_index", verbosity=0)
             call_command("rebuild_references_index", verbosity=0)
+            call_command("rebuild_search_index", stdout=self.stdout)
             self.stdout.write("Search and reference indexes updated.")
         self.stdout.write(self.style.SUCCESS("Content loaded."))

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from portal import search
+
+
+class Command(BaseCommand):
+    help = "Rebuild the public search index (one entry per live page per language)."
+
+    def handle(self, *args, **options):
+        count = search.rebuild()
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count} pages in every language."))

@@ -1,0 +1,276 @@
+"""Public search, one language at a time.
+
+Wagtail's database backends put every field of a page, in every language,
+into one body column, so a query cannot be limited to the visitor's language
+and Chinese text is never split into words. The portal therefore keeps its
+own index, `SearchEntry`: one row per page per language, holding the text a
+visitor of that language sees (fallbacks included).
+
+- PostgreSQL: a tsvector per row with the language's text search
+  configuration (english/german/russian stem inflected forms; Chinese uses
+  'simple' over jieba-segmented text), GIN-indexed, ranked with ts_rank.
+- SQLite (the embedded default): every query word must occur in the text
+  (case-insensitive substring match), newest first; no stemming.
+
+The index follows publishing (signals in portal/signals.py) and is rebuilt by
+`load_initial_data` and `manage.py rebuild_search_index`.
+"""
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from modelcluster.models import get_all_child_relations
+
+from portal import i18n
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+EXCERPT_LENGTH = 220
+PG_CONFIG = {"en": "english", "de": "german", "ru": "russian", "zh-hans": "simple"}
+# Page types a visitor can search, with the key used in ?type=.
+SEARCHABLE_TYPES = {"news": "news.NewsPage", "zone": "zones.ZonePage", "delegation": "zones.DelegationPage"}
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- Text -------------------------------------------------------------------
+
+
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def segment(text: str) -> str:
+    """Chinese words separated by spaces (search mode: long words also yield their parts)."""
+    if not _HAN.search(text):
+        return text
+    return " ".join(token for token in _jieba().cut_for_search(text) if token.strip())
+
+
+def plain(value) -> str:
+    if not value:
+        return ""
+    return " ".join(html.unescape(strip_tags(str(value))).split())
+
+
+def _texts(obj, code: str) -> list[str]:
+    """The object's translated texts as a visitor of `code` sees them (fallback included)."""
+    texts = []
+    with translation.override(code):
+        for name in sorted(i18n.translated_fields(type(obj)) - {"title", "slug", "seo_title"}):
+            value = getattr(obj, name, "")
+            if isinstance(obj._meta.get_field(name), RichTextField) and i18n.is_blank_html(value):
+                continue
+            texts.append(plain(value))
+    return [t for t in texts if t]
+
+
+def page_texts(page: Page, code: str) -> tuple[str, str]:
+    """(title, body) of a specific page in `code`."""
+    with translation.override(code):
+        title = page.title
+    body = _texts(page, code)
+    for relation in get_all_child_relations(page):
+        for child in getattr(page, relation.get_accessor_name()).all():
+            body.extend(_texts(child, code))
+    return title, " ".join(body)
+
+
+def page_date(page):
+    for name in ("date", "start_date"):
+        value = getattr(page, name, None)
+        if value:
+            return value
+    return None
+
+
+# --- Index ------------------------------------------------------------------
+
+
+def _entries_for(page: Page) -> list:
+    from portal.models import SearchEntry
+
+    page = page.specific
+    content_type = ContentType.objects.get_for_model(type(page))
+    entries = []
+    for code in i18n.language_codes():
+        title, body = page_texts(page, code)
+        search_text = f"{title} {body}"
+        if code == "zh-hans" or _HAN.search(search_text):
+            search_text = segment(search_text)
+        entries.append(
+            SearchEntry(
+                page_id=page.pk,
+                language=code,
+                content_type=content_type,
+                title=title,
+                body=body,
+                search_text=search_text.lower() if not is_postgres() else search_text,
+                date=page_date(page),
+            )
+        )
+    return entries
+
+
+def _update_vectors(queryset) -> None:
+    if not is_postgres():
+        return
+    from django.contrib.postgres.search import SearchVector
+
+    for code, config in PG_CONFIG.items():
+        queryset.filter(language=code).update(
+            vector=SearchVector("title", weight="A", config=config)
+            + SearchVector("search_text", weight="B", config=config)
+        )
+
+
+def is_searchable(page: Page) -> bool:
+    return page.live and not page.get_view_restrictions().exists() and page.depth > 2
+
+
+def index_page(page: Page) -> None:
+    """(Re)index one page in every language, or drop it if it is not public."""
+    from portal.models import SearchEntry
+
+    with transaction.atomic():
+        SearchEntry.objects.filter(page_id=page.pk).delete()
+        if is_searchable(page):
+            SearchEntry.objects.bulk_create(_entries_for(page))
+            _update_vectors(SearchEntry.objects.filter(page_id=page.pk))
+
+
+def unindex_page(page: Page) -> None:
+    from portal.models import SearchEntry
+
+    SearchEntry.objects.filter(page_id=page.pk).delete()
+
+
+def rebuild() -> int:
+    """Rebuild the whole index; returns the number of pages indexed."""
+    from portal.models import SearchEntry
+
+    pages = Page.objects.live().public().filter(depth__gt=2).specific().order_by("path")
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        count = 0
+        batch = []
+        for page in pages.iterator(chunk_size=500):
+            batch.extend(_entries_for(page))
+            count += 1
+            if len(batch) >= 2000:
+                SearchEntry.objects.bulk_create(batch)
+                batch = []
+        SearchEntry.objects.bulk_create(batch)
+        _update_vectors(SearchEntry.objects.all())
+    return count
+
+
+# --- Query ------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    page: Page
+    title: str
+    type_key: str
+    type_label: str
+    date: object
+    excerpt: str
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message is for the visitor."""
+
+
+def clean_query(raw: str) -> str:
+    # Control characters (NUL above all) break full-text parsers.
+    return "".join(ch for ch in raw if ch.isprintable() or ch == " ").strip()
+
+
+def query_terms(query: str, code: str) -> list[str]:
+    if _HAN.search(query):
+        query = segment(query)
+    terms = [t.lower() for t in _WORD.findall(query)]
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def search_entries(query: str, code: str, type_key: str | None = None):
+    """A queryset of SearchEntry rows matching `query` in language `code`, best first."""
+    from portal.models import SearchEntry
+
+    terms = query_terms(query, code)
+    entries = SearchEntry.objects.filter(language=code)
+    if type_key:
+        app_label, model = SEARCHABLE_TYPES[type_key].lower().split(".")
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=model)
+    if not terms:
+        return entries.none()
+    if is_postgres():
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        config = PG_CONFIG[code]
+        search_query = None
+        for term in terms:
+            # each word must match (AND); plain queries keep punctuation out of tsquery syntax
+            part = SearchQuery(term, config=config, search_type="plain")
+            search_query = part if search_query is None else search_query & part
+        return (
+            entries.filter(vector=search_query)
+            .annotate(rank=SearchRank(models.F("vector"), search_query))
+            .order_by("-rank", "-date", "pk")
+        )
+    for term in terms:
+        entries = entries.filter(search_text__contains=term)
+    return entries.order_by("-date", "pk")
+
+
+def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
+    """A stretch of `text` around the first matching term (plain text, no markup)."""
+    lowered = text.lower()
+    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
+    start = max(min(positions) - length // 4, 0) if positions else 0
+    snippet = text[start : start + length]
+    return ("…" if start > 0 else "") + snippet + ("…" if start + length < len(text) else "")
+
+
+def results_for(entries, query: str, code: str) -> list[Result]:
+    """Turn one page of SearchEntry rows into results (pages fetched in one query)."""
+    entries = list(entries)
+    pages = Page.objects.in_bulk([e.page_id for e in entries])
+    terms = query_terms(query, code)
+    keys = {label.lower(): key for key, label in SEARCHABLE_TYPES.items()}
+    results = []
+    for entry in entries:
+        page = pages.get(entry.page_id)
+        if page is None:
+            continue
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        key = keys.get(model._meta.label_lower, "page") if model else "page"
+        results.append(
+            Result(
+                page=page,
+                title=entry.title,
+                type_key=key,
+                type_label=str(model._meta.verbose_name) if model else "",
+                date=entry.date,
+                excerpt=excerpt(entry.body, terms),
+            )
+        )
+    return results

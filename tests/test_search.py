@@ -1,0 +1,107 @@
+"""Public search: the active language only, Chinese words inside phrases, inflected forms on PostgreSQL."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.test import TestCase
+
+from news.models import NewsPage
+from portal.fixtures import load_all
+from portal.models import SearchEntry
+from zones.models import ZonePage
+
+
+def result_titles(html: str) -> list[str]:
+    import html as html_lib
+
+    return [html_lib.unescape(t) for t in re.findall(r'<h2 class="result-title"><a href="[^"]+">(.*?)</a>', html)]
+
+
+class SearchTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        from portal.search import rebuild
+
+        rebuild()
+        cls.karamay_news = NewsPage.objects.get(date="2023-01-30")
+        cls.scoda = ZonePage.objects.get(title_en__contains="(SCODA)")
+
+    def search(self, lang, q, **params):
+        response = self.client.get(f"/{lang}/search/", {"q": q, **params})
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_every_live_page_is_indexed_once_per_language(self):
+        from wagtail.models import Page
+
+        pages = Page.objects.live().filter(depth__gt=2).count()
+        self.assertEqual(SearchEntry.objects.count(), pages * 4)
+
+    def test_finds_in_the_active_language_with_title_type_date_excerpt(self):
+        html = self.search("en", "Karamay")
+        titles = result_titles(html)
+        self.assertIn(self.karamay_news.title_en, titles)
+        self.assertIn('class="result-type"', html)
+        self.assertIn("2023", html)
+        self.assertRegex(html, r'class="excerpt">[^<]*Karamay')
+
+    def test_other_languages_words_are_not_found(self):
+        self.assertEqual(result_titles(self.search("en", "Neues Gebiet Liangjiang")), [])
+        self.assertTrue(result_titles(self.search("de", "Neues Gebiet Liangjiang")))
+        self.assertEqual(result_titles(self.search("de", "Лянцзян")), [])
+        self.assertTrue(result_titles(self.search("ru", "Лянцзян")))
+        self.assertEqual(result_titles(self.search("ru", "两江新区")), [])
+
+    def test_results_are_in_the_active_language(self):
+        titles = result_titles(self.search("ru", "Карамай"))
+        self.assertIn(self.karamay_news.title_ru, titles)
+        self.assertTrue(all(re.search(r"[\u0400-\u04ff]", t) for t in titles), titles)
+
+    def test_chinese_word_inside_a_longer_phrase(self):
+        # 示范区 is inside 上合示范区 and 经贸合作示范区; 班列 inside 国际班列线路
+        self.assertIn(self.scoda.title_zh_hans, result_titles(self.search("zh-hans", "示范区")))
+        peoples_daily = NewsPage.objects.get(date="2023-12-31")
+        self.assertIn(peoples_daily.title_zh_hans, result_titles(self.search("zh-hans", "班列")))
+        self.assertIn(self.karamay_news.title_zh_hans, result_titles(self.search("zh-hans", "克拉玛依")))
+
+    def test_type_filter(self):
+        titles = result_titles(self.search("en", "Karamay", type="zone"))
+        self.assertTrue(titles)
+        zone_titles = set(ZonePage.objects.values_list("title_en", flat=True))
+        self.assertTrue(set(titles) <= zone_titles, titles)
+        self.assertIn("Unknown result type", self.search("en", "Karamay", type="bogus"))
+
+    def test_all_words_must_match(self):
+        self.assertEqual(result_titles(self.search("en", "Karamay zzzqqq")), [])
+
+    def test_inflected_forms_on_postgresql(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("stemming is a PostgreSQL feature; SQLite matches words as written")
+        # English: "trainees" in the text, "trainee" asked; German: "Unternehmen" / "Unternehmens";
+        # Russian: "Карамай" / "Карамая"
+        self.assertIn(self.scoda.title_en, result_titles(self.search("en", "trainee")))
+        self.assertTrue(result_titles(self.search("de", "Unternehmens")))
+        self.assertIn(self.karamay_news.title_ru, result_titles(self.search("ru", "Карамая")))
+
+    def test_index_follows_publishing(self):
+        news = NewsPage.objects.get(pk=self.karamay_news.pk)
+        news.title_de = "Zyxwvut Sonderwort"
+        news.save_revision().publish()
+        self.assertEqual(result_titles(self.search("de", "Zyxwvut")), ["Zyxwvut Sonderwort"])
+        self.assertEqual(result_titles(self.search("en", "Zyxwvut")), [])
+        news.unpublish()
+        self.assertEqual(result_titles(self.search("de", "Zyxwvut")), [])
+
+    def test_query_count_does_not_depend_on_result_count(self):
+        from django.test.utils import CaptureQueriesContext
+
+        self.search("en", "Karamay")
+        with CaptureQueriesContext(connection) as few:
+            self.search("en", "Karamay")
+        with CaptureQueriesContext(connection) as many:
+            html = self.search("en", "SCO")
+        self.assertGreater(len(result_titles(html)), 3)
+        self.assertEqual(len(few.captured_queries), len(many.captured_queries))
