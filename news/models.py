@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -8,6 +10,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
+from portal.filters import Filters, parse_choice, parse_year
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
 
@@ -26,9 +29,38 @@ class NewsIndexPage(BasePage):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
+        from django.apps import apps
+
         context = super().get_context(request, *args, **kwargs)
-        news = NewsPage.objects.live().descendant_of(self).select_related("lead_image").order_by("-date", "-pk")
-        context["news_page"] = paginate(request, news)
+        all_news = NewsPage.objects.live().descendant_of(self)
+        zone_model = apps.get_model("zones", "ZonePage")
+        topic_model = apps.get_model("portal", "Topic")
+        zones = list(zone_model.objects.live().filter(news__in=all_news).distinct().order_by("path"))
+        topics = list(topic_model.objects.filter(news__in=all_news).distinct().order_by("slug"))
+        archive = list(
+            all_news.annotate(year=ExtractYear("date")).values("year").annotate(count=Count("pk")).order_by("-year")
+        )
+
+        filters = Filters()
+        unknown_zone = _("Unknown zone; showing news of all zones.")
+        parse_choice(request, filters, "zone", {str(z.pk): z for z in zones}, unknown_zone)
+        parse_choice(request, filters, "topic", {t.slug: t for t in topics}, _("Unknown topic; showing all topics."))
+        parse_year(request, filters)
+        news = all_news
+        if "zone" in filters.values:
+            news = news.filter(related_zones=filters.values["zone"])
+        if "topic" in filters.values:
+            news = news.filter(topics=filters.values["topic"])
+        if "year" in filters.values:
+            news = news.filter(date__year=filters.values["year"])
+        news = news.select_related("lead_image").order_by("-date", "-pk")
+        context.update(
+            news_page=paginate(request, news),
+            filters=filters,
+            filter_zones=zones,
+            filter_topics=topics,
+            archive=archive,
+        )
         return context
 
 
@@ -100,6 +132,32 @@ class NewsPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         context["topics"] = list(self.topics.all())
         context["related_zones"] = list(self.related_zones.filter(live=True))
+        if self.pk:
+            context.update(self.neighbours())
+            context["related_news"] = self.related_news(context["topics"], context["related_zones"])
         # A page previewed before its first save has no reverse links yet.
+        context.setdefault("related_news", [])
         context["delegations"] = list(self.delegations.live().order_by("-start_date")) if self.pk else []
         return context
+
+    def neighbours(self) -> dict:
+        """The previous (older) and next (newer) article in the same index."""
+        siblings = NewsPage.objects.live().sibling_of(self, inclusive=False)
+        older = siblings.filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)).order_by("-date", "-pk")
+        newer = siblings.filter(Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)).order_by("date", "pk")
+        return {"previous_news": older.first(), "next_news": newer.first()}
+
+    def related_news(self, topics, zones, limit: int = 3) -> list:
+        """Newest articles sharing one of `topics` or `zones` with this one."""
+        topic_ids = [t.pk for t in topics]
+        zone_ids = [z.pk for z in zones]
+        if not topic_ids and not zone_ids:
+            return []
+        candidates = (
+            NewsPage.objects.live()
+            .exclude(pk=self.pk)
+            .filter(Q(topics__in=topic_ids) | Q(related_zones__in=zone_ids))
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        return list(NewsPage.objects.filter(pk__in=candidates).order_by("-date", "-pk")[:limit])

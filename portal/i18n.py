@@ -155,3 +155,18 @@ def complete_slugs(titles: dict[str, str | None], slugs: dict[str, str | None]) 
             slug = next((result[c] for c in fallback_chain(code)[1:] if result.get(c)), "")
         result[code] = slug or None
     return result
+
+
+VISIBLE_EXCLUDED = {"slug", "seo_title", "search_description"}
+
+
+def fallback_languages(instance, code: str | None = None) -> tuple[str | None, set[str]]:
+    """(language the title is shown in if not `code`, languages any shown text falls back to)."""
+    code = code or translation.get_language()
+    title_language = field_language(instance, "title", code)
+    shown = set()
+    for name in translated_fields(type(instance)) - VISIBLE_EXCLUDED:
+        language = field_language(instance, name, code)
+        if language and language != code:
+            shown.add(language)
+    return (title_language if title_language != code else None), shown

@@ -206,7 +206,8 @@ def build_site(news_count: int = 5) -> dict:
     delegation.topics.set([topic])
     delegation.save()
     DelegationMemberFactory(page=delegation)
-    home.featured_news.create(news=news[0])
+    if news:
+        home.featured_news.create(news=news[0])
     home.highlighted_zones.create(zone=zone)
     return {
         "home": home,

@@ -17,5 +17,5 @@ def html_lang(html: str) -> str:
 
 
 def h1(page_html: str) -> str:
-    match = re.search(r"<h1>(.*?)</h1>", page_html, re.S)
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page_html, re.S)
     return html.unescape(match.group(1).strip()) if match else ""

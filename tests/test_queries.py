@@ -11,11 +11,11 @@ from tests.helpers import url_in
 MAX_QUERIES = {
     "home": 8,
     "news_index": 11,
-    "news_page": 14,
+    "news_page": 17,
     "zone_page": 16,
     "delegation_page": 16,
-    "delegation_index": 11,
-    "zone_index": 10,
+    "delegation_index": 13,
+    "zone_index": 11,
 }
 
 

@@ -1,5 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -9,6 +11,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
+from portal.filters import Filters, parse_choice, parse_year
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
 
@@ -40,8 +43,22 @@ class ZoneIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        zones = ZonePage.objects.live().child_of(self).select_related("image").order_by("path")
-        context["zones"] = zones
+        zones = (
+            ZonePage.objects.live()
+            .descendant_of(self)
+            .select_related("image")
+            .prefetch_related("facts")
+            .order_by("path")
+        )
+        by_kind = {}
+        for zone in zones:
+            by_kind.setdefault(zone.kind, []).append(zone)
+        # groups in the order the kinds are declared, so the demonstration area comes first
+        context["zone_groups"] = [
+            {"kind": kind, "label": label, "zones": by_kind[kind]}
+            for kind, label in ZoneKind.choices
+            if kind in by_kind
+        ]
         return context
 
 
@@ -188,10 +205,31 @@ class DelegationIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        delegations = (
-            DelegationPage.objects.live().child_of(self).select_related("host_zone").order_by("-start_date", "-pk")
+        all_visits = DelegationPage.objects.live().child_of(self)
+        hosts = list(ZonePage.objects.live().filter(hosted_delegations__in=all_visits).distinct().order_by("path"))
+        years = list(
+            all_visits.annotate(year=ExtractYear("start_date"))
+            .values("year")
+            .annotate(count=Count("pk"))
+            .order_by("-year")
         )
-        context["delegations_page"] = paginate(request, delegations)
+        filters = Filters()
+        parse_choice(
+            request, filters, "host", {str(z.pk): z for z in hosts}, _("Unknown host zone; showing all visits.")
+        )
+        parse_year(request, filters)
+        visits = all_visits
+        if "host" in filters.values:
+            visits = visits.filter(host_zone=filters.values["host"])
+        if "year" in filters.values:
+            visits = visits.filter(start_date__year=filters.values["year"])
+        visits = visits.select_related("host_zone").order_by("-start_date", "-pk")
+        context.update(
+            delegations_page=paginate(request, visits, per_page=20),
+            filters=filters,
+            filter_hosts=hosts,
+            years=years,
+        )
         return context
 
 

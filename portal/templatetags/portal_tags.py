@@ -1,6 +1,7 @@
 from django import template
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.html import format_html
 
 from wagtail.models import Page, Site
 
@@ -52,10 +53,31 @@ def main_menu(context):
 
 
 @register.filter
-def field_lang(instance, field_name):
-    """The language a translated field is shown in, when it differs from the active one."""
+def lang_attr(instance, field_name):
+    """` lang="en"` when a translated field is shown in a fallback language, else nothing."""
     shown = i18n.field_language(instance, field_name)
-    return shown if shown and shown != translation.get_language() else ""
+    if shown and shown != translation.get_language():
+        return format_html(' lang="{}"', shown)
+    return ""
+
+
+@register.inclusion_tag("includes/fallback_notice.html", takes_context=True)
+def fallback_notice(context):
+    """Tells the visitor when this page, or part of it, is shown in another language."""
+    page = context.get("page")
+    if not isinstance(page, Page):
+        return {}
+    current = translation.get_language()
+    title_language, shown = i18n.fallback_languages(page, current)
+    fallback = title_language or (sorted(shown, key=i18n.language_codes().index)[0] if shown else None)
+    if not fallback:
+        return {}
+    return {
+        "whole_page": bool(title_language),
+        "current_name": i18n.language_name(current),
+        "fallback_name": i18n.language_name(fallback),
+        "fallback_code": fallback,
+    }
 
 
 @register.filter

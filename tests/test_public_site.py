@@ -1,0 +1,164 @@
+"""What a visitor finds: filters, archive, grouped listings, neighbours, fallback notices."""
+
+import datetime
+import re
+
+from django.test import TestCase
+
+from news.models import NewsPage
+from tests.factories import NewsPageFactory, TopicFactory, ZonePageFactory, build_site
+from tests.helpers import h1, url_in
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'<h3[^>]*><a href="[^"]+">(.*?)</a></h3>', html)
+
+
+class NewsIndexTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=0)
+        index, cls.zone, cls.other = cls.site["news_index"], cls.site["zone"], cls.site["other_zone"]
+        cls.trade, cls.training = TopicFactory(slug="trade"), TopicFactory(slug="training")
+        cls.news = []
+        # 30 articles: zone × topic × year combinations
+        for i in range(30):
+            page = NewsPageFactory(parent=index, date=datetime.date(2021 + i % 3, 1 + i % 12, 1 + i % 28))
+            page.related_zones.set([cls.zone if i % 2 == 0 else cls.other])
+            page.topics.set([cls.trade if i % 5 else cls.training])
+            page.save()
+            cls.news.append(page)
+
+    def get(self, lang="en", **params):
+        response = self.client.get(url_in(self.site["news_index"], lang), params)
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def expected(self, zone=None, topic=None, year=None):
+        pages = NewsPage.objects.live()
+        if zone:
+            pages = pages.filter(related_zones=zone)
+        if topic:
+            pages = pages.filter(topics=topic)
+        if year:
+            pages = pages.filter(date__year=year)
+        return [p.title_en for p in pages.order_by("-date", "-pk")]
+
+    def test_newest_first_and_paginated(self):
+        html = self.get()
+        self.assertEqual(card_titles(html), self.expected()[:10])
+        self.assertIn('rel="next" href="?page=2"', html)
+
+    def test_filters_combine(self):
+        html = self.get(zone=self.zone.pk, topic="trade", year=2022)
+        wanted = self.expected(zone=self.zone, topic=self.trade, year=2022)
+        self.assertTrue(wanted)
+        self.assertEqual(card_titles(html), wanted[:10])
+        self.assertIn(f'<option value="{self.zone.pk}" selected>', html)
+
+    def test_filters_survive_pagination(self):
+        wanted = self.expected(zone=self.zone)
+        self.assertGreater(len(wanted), 10)
+        html = self.get(zone=self.zone.pk)
+        self.assertIn(f'href="?zone={self.zone.pk}&amp;page=2"', html)
+        self.assertEqual(card_titles(self.get(zone=self.zone.pk, page=2)), wanted[10:20])
+
+    def test_archive_by_year_with_counts(self):
+        html = self.get()
+        for year in (2021, 2022, 2023):
+            count = NewsPage.objects.filter(date__year=year).count()
+            self.assertIn(f'<a href="?year={year}">{year}</a> <span class="meta">({count})</span>', html)
+
+    def test_bad_filter_values_get_a_message_not_an_error(self):
+        for params in ({"zone": "abc"}, {"zone": "99999"}, {"topic": "<b>x</b>"}, {"year": "20x1"}, {"year": "99999"}):
+            with self.subTest(params=params):
+                html = self.get(**params)
+                self.assertIn('class="notice" role="alert"', html)
+                self.assertEqual(card_titles(html), self.expected()[:10])
+                self.assertNotIn("<b>x</b>", html)
+
+    def test_filters_work_in_every_language(self):
+        html = self.get("ru", year=2021)
+        self.assertEqual(len(card_titles(html)), min(10, len(self.expected(year=2021))))
+        self.assertIn("Архив", html)
+
+    def test_previous_next_and_related(self):
+        ordered = list(NewsPage.objects.order_by("-date", "-pk"))
+        middle = ordered[5]
+        html = self.client.get(url_in(middle, "de")).content.decode()
+        self.assertIn(f'rel="prev" href="{url_in(ordered[6], "de")}"', html)
+        self.assertIn(f'rel="next" href="{url_in(ordered[4], "de")}"', html)
+        related = re.search(r'<section class="related".*?</section>', html, re.S).group(0)
+        self.assertEqual(len(card_titles(related)), 3)
+        self.assertNotIn(middle.title_de, related)
+
+
+class ListingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=2)
+        ZonePageFactory(parent=cls.site["zone_index"], kind="free_trade_zone", title_en="Linyi FTZ")
+
+    def test_zones_grouped_by_kind_in_declared_order(self):
+        html = self.client.get(url_in(self.site["zone_index"], "en")).content.decode()
+        headings = re.findall(r'<h2 id="kind-([a-z_]+)">', html)
+        self.assertEqual(headings, ["demonstration_area", "border_zone", "free_trade_zone", "branch_park"])
+        self.assertIn(self.site["branch"].title_en, html, "nested zones are listed too")
+
+    def test_delegations_timeline_and_filters(self):
+        from tests.factories import DelegationPageFactory
+
+        index = self.site["delegation_index"]
+        DelegationPageFactory(
+            parent=index, start_date=datetime.date(2023, 1, 30), end_date=None, host_zone=self.site["other_zone"]
+        )
+        html = self.client.get(url_in(index, "en")).content.decode()
+        self.assertEqual(re.findall(r'class="timeline-year" id="year-(\d+)"', html), ["2023", "2021"])
+        filtered = self.client.get(url_in(index, "en"), {"host": self.site["zone"].pk}).content.decode()
+        self.assertIn(self.site["delegation"].title_en, filtered)
+        self.assertNotIn("2023", re.findall(r'class="timeline-year" id="year-(\d+)"', filtered))
+        by_year = self.client.get(url_in(index, "en"), {"year": "2023"}).content.decode()
+        self.assertEqual(re.findall(r'class="timeline-year" id="year-(\d+)"', by_year), ["2023"])
+        self.assertIn('role="alert"', self.client.get(url_in(index, "en"), {"host": "x"}).content.decode())
+
+    def test_zone_page_shows_location_and_links(self):
+        zone = self.site["zone"]
+        html = self.client.get(url_in(zone, "en")).content.decode()
+        self.assertIn("geo:36.26", html)
+        self.assertIn(self.site["branch"].title_en, html, "sub-zones")
+        self.assertIn(self.site["delegation"].title_en, html, "delegations hosted")
+        self.assertIn(self.site["news"][0].title_en, html, "its news")
+
+
+class FallbackNoticeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=1)
+
+    def test_whole_page_notice_in_the_visitors_language(self):
+        news = self.site["news"][0]
+        for field in ("title", "summary", "body", "source", "byline", "dateline", "press_contact"):
+            setattr(news, f"{field}_de", "")
+        news.save_revision().publish()
+        html = self.client.get(url_in(news, "de")).content.decode()
+        self.assertIn("Diese Seite ist noch nicht auf Deutsch verfügbar; angezeigt wird English.", html)
+        self.assertIn(f'<h1 lang="en">{news.title_en}</h1>', html)
+        self.assertNotIn("fallback-notice", self.client.get(url_in(news, "en")).content.decode())
+
+    def test_partial_notice(self):
+        zone = self.site["zone"]
+        zone.summary_ru = ""
+        zone.summary_en = ""
+        zone.save_revision().publish()
+        html = self.client.get(url_in(zone, "ru")).content.decode()
+        self.assertIn("fallback-notice", html)
+        self.assertIn("中文", html)
+        self.assertEqual(h1(html), zone.title_ru)
+        self.assertIn(f'class="summary" lang="zh-hans">{zone.summary_zh_hans}', html)
+
+    def test_listing_titles_carry_their_language(self):
+        news = self.site["news"][0]
+        news.title_ru = ""
+        news.save_revision().publish()
+        html = self.client.get(url_in(self.site["news_index"], "ru")).content.decode()
+        self.assertIn(f'<h3 lang="en"><a href="{url_in(news, "ru")}">{news.title_en}</a></h3>', html)
