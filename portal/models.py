@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -154,6 +155,19 @@ class HomePage(BasePage):
         context["highlighted_zones"] = [
             item.zone for item in self.highlighted_zones.select_related("zone") if item.zone.live
         ]
+        featured_ids = [news.pk for news in context["featured_news"]]
+        news_model = apps.get_model("news", "NewsPage")
+        delegation_model = apps.get_model("zones", "DelegationPage")
+        context["latest_news"] = list(
+            news_model.objects.live()
+            .descendant_of(self)
+            .exclude(pk__in=featured_ids)
+            .select_related("lead_image")
+            .order_by("-date", "-pk")[:6]
+        )
+        context["recent_delegations"] = list(
+            delegation_model.objects.live().descendant_of(self).select_related("host_zone").order_by("-start_date")[:4]
+        )
         return context
 
 
