@@ -419,6 +419,8 @@ class Loader:
                 self.build_inline(relation.related_model, item, f"{where}, {name} #{i + 1}")
                 for i, item in enumerate(items)
             ]
+            for position, child in enumerate(children):
+                child.sort_order = position
             setattr(page, name, children)
         try:
             revision = page.save_revision(log_action=False, clean=True)

@@ -242,3 +242,7 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.title} [{self.language}]"
+
+
+# The translators' workspace keeps its models in portal/l10n/.
+from portal.l10n.models import TranslationRecord, TranslationStatus  # noqa: E402, F401

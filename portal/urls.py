@@ -10,6 +10,7 @@ from portal import views
 
 urlpatterns = [
     # --- SEO: sitemap, robots.txt (portal/seo.py) ---
+    path("", include("portal.seo")),
     # --- end SEO ---
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -26,6 +27,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("search/", views.search, name="search"),
     # --- feeds (news/feeds.py) ---
+    path("feeds/", include("news.feeds")),
     # --- end feeds ---
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -1,0 +1,567 @@
+"""What search engines and feed readers read: head metadata, JSON-LD, sitemap, robots.txt.
+
+Built on portal.i18n (languages, default language) and BasePage.language_links
+(a page's URL in every language). Page types are recognised by their app label
+("news.NewsPage"), so the portal does not import the apps built on it.
+
+Head metadata adds no database query to a page view: the breadcrumb trail
+reuses the home page and menu pages the header loads anyway, and the lists a
+page's get_context already built (members, sending zones, topics).
+"""
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, path, reverse, translate_url
+from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext
+
+from wagtail.images.models import SourceImageIOError
+from wagtail.models import Page, Site
+
+from portal import i18n
+from portal.models import BasePage, SiteSettings
+
+SCHEMA = "https://schema.org"
+X_DEFAULT = "x-default"
+# Open Graph wants language_TERRITORY; Django's to_locale gives zh_Hans, en, de, ru.
+OG_LOCALES = {"zh-hans": "zh_CN", "en": "en_US", "de": "de_DE", "ru": "ru_RU"}
+OG_IMAGE_SPEC = "fill-1200x630"
+DESCRIPTION_LENGTH = 300
+FEED_TYPES = (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"))
+
+
+def og_locale(code: str) -> str:
+    return OG_LOCALES.get(code) or translation.to_locale(code)
+
+
+def site_name() -> str:
+    return str(settings.WAGTAIL_SITE_NAME)
+
+
+def news_feed_title(zone_title: str | None = None) -> str:
+    """The news feed's title in the active language; shared by the feeds and their discovery links."""
+    return f"{zone_title or site_name()} · {gettext('News')}"
+
+
+def json_ld(data: Mapping) -> SafeString:
+    """`data` as JSON safe inside <script type="application/ld+json">.
+
+    "</" would close the script element and "<!--" would change how the
+    browser parses it; both get a JSON escape that reads back the same.
+    """
+    text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return mark_safe(text.replace("<!--", "\\u003c!--").replace("</", "<\\/"))  # noqa: S308 (escaped above)
+
+
+def compact(data: dict) -> dict:
+    """`data` without empty values, so JSON-LD never claims a property it has no value for."""
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def plain_text(value: str | None, length: int = DESCRIPTION_LENGTH) -> str:
+    text = " ".join(strip_tags(value or "").replace("&nbsp;", " ").split())
+    return Truncator(text).chars(length)
+
+
+# --- URLs in every language ---------------------------------------------------
+
+
+def page_language_urls(page: Page, request) -> dict[str, str]:
+    """{language: site-relative URL} of `page`, from BasePage.language_links.
+
+    Every page of the portal is a BasePage; another page type (Wagtail's own
+    Page) gets the same rule applied to it.
+    """
+    links = BasePage.language_links(page, request)
+    return {link["code"]: link["url"] for link in links if link["url"]}
+
+
+def view_language_urls(request) -> dict[str, str]:
+    """{language: path} of a view that is not a page (search); its URL patterns translate it."""
+    return {code: translate_url(request.path, code) for code in i18n.language_codes()}
+
+
+def hreflang_alternates(urls: Mapping[str, str]) -> list[dict[str, str]]:
+    """hreflang links for every language plus x-default (the default language's URL).
+
+    The list is the same on every language version of a page, so the
+    alternates are reciprocal by construction.
+    """
+    alternates = [{"hreflang": code, "href": urls[code]} for code in i18n.language_codes() if code in urls]
+    if i18n.default_language() in urls:
+        alternates.append({"hreflang": X_DEFAULT, "href": urls[i18n.default_language()]})
+    return alternates
+
+
+# --- Head metadata ----------------------------------------------------------------
+
+
+@dataclass
+class Head:
+    """What templates/includes/seo_head.html renders."""
+
+    canonical: str | None
+    alternates: list[dict[str, str]]
+    title: str
+    description: str
+    meta_description: str
+    og_type: str
+    og_locale: str
+    og_locale_alternates: list[str]
+    site_name: str
+    image: dict | None
+    article: list[tuple[str, str]]
+    twitter_card: str
+    feeds: list[dict[str, str]]
+    json_ld: list[SafeString]
+
+
+class PageFacts:
+    """One request's view of one page: absolute URLs, publisher, ancestors, image."""
+
+    def __init__(self, page: Page, request, extras: Mapping, known_pages: Iterable[Page]):
+        self.page = page
+        self.request = request
+        self.extras = extras
+        self.language = translation.get_language() or i18n.default_language()
+        self.urls = {code: request.build_absolute_uri(url) for code, url in page_language_urls(page, request).items()}
+        self.canonical = self.urls.get(self.language)
+        self.known_pages = [p for p in known_pages if p is not None]
+
+    def absolute_url(self, page: Page) -> str | None:
+        url = page.get_url(self.request)
+        return self.request.build_absolute_uri(url) if url else None
+
+    def context_list(self, name: str) -> list | None:
+        value = self.extras.get(name) if self.extras is not None else None
+        return list(value) if value is not None else None
+
+    def publisher(self) -> dict:
+        settings_ = SiteSettings.for_request(self.request)
+        root = self.root_page()
+        return compact(
+            {
+                "@type": "Organization",
+                "name": settings_.organisation or site_name(),
+                "url": self.absolute_url(root) if root else None,
+            }
+        )
+
+    def root_page(self) -> Page | None:
+        site = Site.find_for_request(self.request)
+        if site is None:
+            return None
+        return next((p for p in self.known_pages if p.pk == site.root_page_id), None) or site.root_page
+
+    @cached_property
+    def ancestors(self) -> list[Page]:
+        """Pages from the site's home page down to the page's parent.
+
+        Taken from the pages this request already loaded (home, menu) where
+        possible; only ancestors below the menu level cost one query.
+        """
+        root = self.root_page()
+        page = self.page
+        if root is None or not page.path or page.path == root.path:
+            return []
+        if not page.path.startswith(root.path):  # a page of another site
+            return list(page.get_ancestors().filter(depth__gte=2))
+        step = Page.steplen
+        paths = [page.path[: depth * step] for depth in range(root.depth, page.depth)]
+        found = {p.path: p for p in [root, *self.known_pages] if p.path in paths}
+        missing = [p for p in paths if p not in found]
+        if missing:
+            found.update({p.path: p for p in Page.objects.filter(path__in=missing)})
+        return [found[p] for p in paths if p in found]
+
+    def image(self, image, alt: str = "") -> dict | None:
+        if image is None:
+            return None
+        try:
+            rendition = image.get_rendition(OG_IMAGE_SPEC)
+        except SourceImageIOError:
+            return None
+        return {
+            "url": self.request.build_absolute_uri(rendition.url),
+            "width": rendition.width,
+            "height": rendition.height,
+            "alt": alt or "",
+        }
+
+
+def page_image(facts: PageFacts) -> dict | None:
+    page = facts.page
+    if getattr(page, "lead_image_id", None):
+        return facts.image(page.lead_image, page.lead_image_alt)
+    if getattr(page, "image_id", None):
+        return facts.image(page.image, page.image_alt)
+    return None
+
+
+def page_description(page: Page) -> str:
+    for value in (
+        page.search_description,
+        getattr(page, "summary", ""),
+        getattr(page, "intro", ""),
+        getattr(page, "body", ""),
+    ):
+        text = plain_text(value)
+        if text:
+            return text
+    return ""
+
+
+def breadcrumb_list(facts: PageFacts) -> dict:
+    trail = [(p.title, facts.absolute_url(p)) for p in facts.ancestors]
+    trail.append((facts.page.title, facts.canonical))
+    return {
+        "@context": SCHEMA,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(((n, u) for n, u in trail if u), start=1)
+        ],
+    }
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _topics(facts: PageFacts) -> list[str]:
+    return [str(topic) for topic in facts.context_list("topics") or []]
+
+
+def news_article(facts: PageFacts, image: dict | None) -> dict:
+    page = facts.page
+    publisher = facts.publisher()
+    if page.byline:
+        author = {"@type": "Person", "name": page.byline}
+    elif page.source:
+        author = {"@type": "Organization", "name": page.source}
+    else:
+        author = publisher
+    modified = page.last_published_at or page.latest_revision_created_at
+    # The editorial date may lie after the moment the page went online; never modified before published.
+    date_modified = _date(modified) if modified and modified.date() >= page.date else _date(page.date)
+    based_on = None
+    if page.source_url:
+        based_on = compact(
+            {
+                "@type": "CreativeWork",
+                "url": page.source_url,
+                "datePublished": _date(page.source_date),
+                "publisher": {"@type": "Organization", "name": page.source} if page.source else None,
+            }
+        )
+    return compact(
+        {
+            "@context": SCHEMA,
+            "@type": "NewsArticle",
+            "@id": f"{facts.canonical}#article",
+            "headline": page.title,
+            "url": facts.canonical,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": facts.canonical},
+            "datePublished": _date(page.date),
+            "dateModified": date_modified,
+            "inLanguage": facts.language,
+            "description": plain_text(page.summary) or plain_text(page.search_description),
+            "dateline": page.dateline,
+            "author": [author],
+            "publisher": publisher,
+            "image": [image["url"]] if image else None,
+            "keywords": _topics(facts),
+            "isBasedOn": based_on,
+        }
+    )
+
+
+def _address(zone) -> dict | None:
+    address = compact(
+        {
+            "@type": "PostalAddress",
+            "addressLocality": zone.city,
+            "addressRegion": zone.province,
+            "addressCountry": zone.country,
+        }
+    )
+    return address if len(address) > 1 else None
+
+
+def _geo(zone) -> dict | None:
+    if zone.latitude is None or zone.longitude is None:
+        return None
+    return {"@type": "GeoCoordinates", "latitude": float(zone.latitude), "longitude": float(zone.longitude)}
+
+
+def zone_place(facts: PageFacts, zone, types=("Place",)) -> dict:
+    return compact(
+        {
+            "@type": list(types) if len(types) > 1 else types[0],
+            "name": zone.title,
+            "url": facts.absolute_url(zone),
+            "geo": _geo(zone),
+            "address": _address(zone),
+        }
+    )
+
+
+def zone_entity(facts: PageFacts, image: dict | None) -> dict:
+    page = facts.page
+    ancestors = facts.ancestors
+    parent = ancestors[-1] if ancestors else None
+    contained_in = None
+    if parent is not None and parent.specific_class is type(page):
+        contained_in = {"@type": "Place", "name": parent.title, "url": facts.absolute_url(parent)}
+    place = zone_place(facts, page, types=("Place", "GovernmentOrganization"))
+    return compact(
+        {
+            "@context": SCHEMA,
+            "@type": place["@type"],
+            "@id": f"{facts.canonical}#zone",
+            "name": page.title,
+            "url": facts.canonical,
+            "mainEntityOfPage": facts.canonical,
+            "description": plain_text(page.summary) or plain_text(page.search_description),
+            "geo": place.get("geo"),
+            "address": place.get("address"),
+            "foundingDate": _date(page.established),
+            "sameAs": page.website,
+            "image": image["url"] if image else None,
+            "containedInPlace": contained_in,
+            "knowsAbout": page.industries,
+        }
+    )
+
+
+def delegation_event(facts: PageFacts, image: dict | None) -> dict:
+    page = facts.page
+    sending_zones = facts.context_list("sending_zones")
+    if sending_zones is None:
+        sending_zones = list(page.sending_zones.filter(live=True))
+    zones = [
+        {"@type": "GovernmentOrganization", "name": zone.title, "url": facts.absolute_url(zone)}
+        for zone in sending_zones
+    ]
+    organisations = [{"@type": "Organization", "name": name} for name in page.organisations]
+    people = []
+    if page.leader_name:
+        people.append(compact({"@type": "Person", "name": page.leader_name, "jobTitle": page.leader_position}))
+    for member in facts.context_list("members") or []:
+        people.append(
+            compact(
+                {
+                    "@type": "Person",
+                    "name": member.name,
+                    "jobTitle": member.position,
+                    "affiliation": {"@type": "Organization", "name": member.organisation}
+                    if member.organisation
+                    else None,
+                }
+            )
+        )
+    host = page.host_zone if page.host_zone_id else None
+    if host is not None and host.live:
+        location = [zone_place(facts, host)]
+    else:
+        location = [{"@type": "Place", "name": place} for place in page.places]
+    return compact(
+        {
+            "@context": SCHEMA,
+            "@type": "Event",
+            "@id": f"{facts.canonical}#event",
+            "name": page.title,
+            "url": facts.canonical,
+            "mainEntityOfPage": facts.canonical,
+            "description": plain_text(page.summary) or plain_text(page.search_description),
+            "startDate": _date(page.start_date),
+            "endDate": _date(page.end_date or page.start_date),
+            "eventAttendanceMode": f"{SCHEMA}/OfflineEventAttendanceMode",
+            "inLanguage": facts.language,
+            "location": location,
+            # The visiting side organises a delegation; its people and zones attend.
+            "organizer": zones + organisations,
+            "attendee": people + zones,
+            "keywords": _topics(facts),
+        }
+    )
+
+
+STRUCTURED_DATA: dict[str, Callable[[PageFacts, dict | None], dict]] = {
+    "news.NewsPage": news_article,
+    "zones.ZonePage": zone_entity,
+    "zones.DelegationPage": delegation_event,
+}
+
+
+def feed_links(request, zone: Page | None = None) -> list[dict[str, str]]:
+    """Discovery links for the news feeds of the active language (and of `zone`)."""
+    links = []
+    sources = [("news_feed_{}", {}, None)]
+    if zone is not None and zone.pk:
+        sources.append(("zone_feed_{}", {"zone_id": zone.pk}, zone.title))
+    for name, kwargs, zone_title in sources:
+        for kind, mime, label in FEED_TYPES:
+            try:
+                url = reverse(name.format(kind), kwargs=kwargs)
+            except NoReverseMatch:
+                continue
+            links.append(
+                {
+                    "type": mime,
+                    "title": f"{news_feed_title(zone_title)} ({label})",
+                    "href": request.build_absolute_uri(url),
+                }
+            )
+    return links
+
+
+def head_metadata(request, page: Any = None, extras: Mapping | None = None, known_pages: Iterable = ()) -> Head:
+    """The <head> metadata of the current response in the active language.
+
+    `page` is absent on views that are not pages (search, 404); those get
+    canonical and hreflang links only when their URL resolves to a view other
+    than Wagtail's page serving (a 404 for a missing page has no canonical).
+    """
+    language = translation.get_language() or i18n.default_language()
+    head = Head(
+        canonical=None,
+        alternates=[],
+        title=site_name(),
+        description="",
+        meta_description="",
+        og_type="website",
+        og_locale=og_locale(language),
+        og_locale_alternates=[og_locale(code) for code in i18n.language_codes() if code != language],
+        site_name=site_name(),
+        image=None,
+        article=[],
+        twitter_card="summary",
+        feeds=[],
+        json_ld=[],
+    )
+    if request is None:
+        return head
+    if not isinstance(page, Page):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name != "wagtail_serve":
+            urls = {code: request.build_absolute_uri(url) for code, url in view_language_urls(request).items()}
+            head.canonical = urls.get(language)
+            head.alternates = hreflang_alternates(urls)
+        head.feeds = feed_links(request)
+        return head
+
+    facts = PageFacts(page, request, extras or {}, known_pages)
+    label = page._meta.label
+    image = page_image(facts)
+    head.canonical = facts.canonical
+    head.alternates = hreflang_alternates(facts.urls)
+    head.title = page.seo_title or page.title
+    head.description = page_description(page)
+    # base.html writes the editor's search description; fill in only when it is empty.
+    head.meta_description = "" if page.search_description else head.description
+    head.image = image
+    head.twitter_card = "summary_large_image" if image else "summary"
+    head.feeds = feed_links(request, zone=page if label == "zones.ZonePage" else None)
+    if label == "news.NewsPage":
+        head.og_type = "article"
+        head.article = [("published_time", _date(page.date))]
+        if page.last_published_at:
+            head.article.append(("modified_time", _date(page.last_published_at)))
+    builder = STRUCTURED_DATA.get(label)
+    blocks = [builder(facts, image)] if builder and facts.canonical else []
+    if facts.canonical:
+        blocks.append(breadcrumb_list(facts))
+    head.json_ld = [json_ld(block) for block in blocks]
+    return head
+
+
+# --- Sitemap and robots.txt -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    urls: dict[str, str]  # language → site-relative URL
+    lastmod: datetime | None
+
+
+class PageSitemap(Sitemap):
+    """Every live, public page of the request's site, once per language, with hreflang alternates.
+
+    The pages are read in one pass (one query per page type); each page's
+    URLs come from its translated url_path columns and the cached site root
+    paths, so the query count does not grow with the number of pages.
+    """
+
+    i18n = True
+    alternates = True
+    # Django's x-default drops the language prefix (a redirect here); ours is the default language's URL.
+    x_default = False
+
+    def __init__(self, request):
+        self.request = request
+        self.languages = i18n.language_codes()
+        self._entries: list[SitemapEntry] | None = None
+
+    def items(self) -> list[SitemapEntry]:
+        if self._entries is None:
+            self._entries = list(self._read_entries())
+        return self._entries
+
+    def _read_entries(self):
+        site = Site.find_for_request(self.request)
+        if site is None:
+            return
+        pages = site.root_page.get_descendants(inclusive=True).live().public().order_by("path").specific()
+        for page in pages:
+            urls = page_language_urls(page, self.request)
+            if all(code in urls for code in self.languages):
+                yield SitemapEntry(urls=urls, lastmod=page.last_published_at)
+
+    def location(self, item: SitemapEntry) -> str:
+        return item.urls[translation.get_language()]
+
+    def lastmod(self, item: SitemapEntry) -> datetime | None:
+        return item.lastmod
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        default = i18n.default_language()
+        for url in urls:
+            default_url = next(alt["location"] for alt in url["alternates"] if alt["lang_code"] == default)
+            url["alternates"].append({"location": default_url, "lang_code": X_DEFAULT})
+        return urls
+
+
+def sitemap(request):
+    return sitemap_views.sitemap(request, sitemaps={"pages": PageSitemap(request)})
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# Included by portal/urls.py outside i18n_patterns: one sitemap and robots.txt per host.
+urlpatterns = [
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+]

@@ -1,0 +1,15 @@
+from django import template
+
+from portal import seo
+from portal.templatetags.portal_tags import main_menu, site_root
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def seo_metadata(context):
+    """portal.seo.Head for the current page (or view) in the active language."""
+    # The header loads the home page and the menu once per request (cached on
+    # the request); the breadcrumb trail reuses them instead of querying again.
+    known_pages = [site_root(context), *main_menu(context)]
+    return seo.head_metadata(context.get("request"), page=context.get("page"), extras=context, known_pages=known_pages)
