@@ -11,6 +11,7 @@ from wagtail.search import index
 from modelcluster.fields import ParentalManyToManyField
 
 from portal.filters import Filters, parse_choice, parse_year
+from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
 
@@ -18,7 +19,7 @@ from portal.pagination import paginate
 class NewsIndexPage(BasePage):
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["portal.HomePage"]
@@ -98,6 +99,7 @@ class NewsPage(BasePage):
 
     content_panels = [
         *Page.content_panels,
+        TranslationStatusPanel(heading=_("Translations")),
         FieldRowPanel([FieldPanel("date"), FieldPanel("source_date")]),
         MultiFieldPanel(
             [FieldPanel("source"), FieldPanel("source_url"), FieldPanel("byline"), FieldPanel("dateline")],

@@ -17,6 +17,8 @@ from wagtail.url_routing import RouteResult
 from modelcluster.fields import ParentalKey
 
 from portal import i18n
+from portal.l10n.panels import TranslationStatusPanel
+from portal.l10n.permissions import check, restrict, translator_languages
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "image", "blockquote"]
 
@@ -30,6 +32,9 @@ class PortalPageForm(WagtailAdminPageForm):
             field = self.fields.get(i18n.localized("slug", code))
             if field is not None:
                 field.required = False
+        self.translator_languages = translator_languages(self.for_user)
+        if self.translator_languages:
+            restrict(self, self.translator_languages)
 
     def clean(self):
         codes = [c for c in i18n.language_codes() if i18n.localized("slug", c) in self.fields]
@@ -38,7 +43,10 @@ class PortalPageForm(WagtailAdminPageForm):
         for code, slug in i18n.complete_slugs(titles, slugs).items():
             if code in codes:
                 self.cleaned_data[i18n.localized("slug", code)] = slug or ""
-        return super().clean()
+        cleaned = super().clean()
+        if self.translator_languages:
+            check(self, self.translator_languages)
+        return cleaned
 
 
 class BasePage(Page):
@@ -133,6 +141,7 @@ class HomePage(BasePage):
 
     content_panels = [
         *Page.content_panels,
+        TranslationStatusPanel(heading=_("Translations")),
         FieldPanel("intro"),
         InlinePanel("featured_news", label=_("Featured news")),
         InlinePanel("highlighted_zones", label=_("Highlighted zones")),

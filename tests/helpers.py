@@ -19,3 +19,8 @@ def html_lang(html: str) -> str:
 def h1(page_html: str) -> str:
     match = re.search(r"<h1[^>]*>(.*?)</h1>", page_html, re.S)
     return html.unescape(match.group(1).strip()) if match else ""
+
+
+def form_data(querydict) -> dict:
+    """A form's QueryDict as the test client must get it: every value of multi-valued keys."""
+    return {key: querydict.getlist(key) for key in querydict}

@@ -12,7 +12,7 @@ from wagtail.users.models import UserProfile
 
 from news.models import NewsPage
 from tests.factories import build_site
-from tests.helpers import LANGUAGES, h1, url_in
+from tests.helpers import LANGUAGES, form_data, h1, url_in
 
 SUFFIX = {"zh-hans": "zh_hans", "en": "en", "de": "de", "ru": "ru"}
 TITLES = {
@@ -129,7 +129,7 @@ class AdminTests(TestCase):
         data = querydict_from_html(self.client.get(edit_url).content.decode(), form_id="page-edit-form")
         data["title_ru"] = "Новый заголовок"
         data["action-publish"] = "publish"
-        response = self.client.post(edit_url, data)
+        response = self.client.post(edit_url, form_data(data))
         self.assertEqual(response.status_code, 302)
         news.refresh_from_db()
         self.assertEqual(news.title_ru, "Новый заголовок")

@@ -315,8 +315,11 @@ class CommandTests(TestCase):
 
         admin = get_user_model().objects.get(username="admin")
         self.assertTrue(admin.is_superuser and admin.check_password("changeme"))
+        translator = get_user_model().objects.get(username="translator-de")
+        self.assertEqual(list(translator.groups.values_list("name", flat=True)), ["Translators – Deutsch"])
+        self.assertTrue(translator.check_password("changeme"))
         call_command("create_demo_users", stdout=out)
-        self.assertEqual(get_user_model().objects.count(), 1)
+        self.assertEqual(get_user_model().objects.count(), 5, "a second run creates nobody")
         out = StringIO()
         call_command("load_initial_data", stdout=out)
         self.assertIn("0 created, 0 updated", out.getvalue())

@@ -12,6 +12,7 @@ from wagtail.search import index
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from portal.filters import Filters, parse_choice, parse_year
+from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
 
@@ -31,7 +32,7 @@ class ZoneKind(models.TextChoices):
 class ZoneIndexPage(BasePage):
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["portal.HomePage"]
@@ -106,6 +107,7 @@ class ZonePage(BasePage):
 
     content_panels = [
         *Page.content_panels,
+        TranslationStatusPanel(heading=_("Translations")),
         FieldPanel("kind"),
         FieldPanel("summary"),
         MultiFieldPanel(
@@ -193,7 +195,7 @@ class ZoneFact(Orderable):
 class DelegationIndexPage(BasePage):
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["portal.HomePage"]
@@ -260,6 +262,7 @@ class DelegationPage(BasePage):
 
     content_panels = [
         *Page.content_panels,
+        TranslationStatusPanel(heading=_("Translations")),
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
         FieldPanel("summary"),
         MultiFieldPanel([FieldPanel("leader_name"), FieldPanel("leader_position")], heading=_("Leader")),

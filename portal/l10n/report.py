@@ -1,0 +1,199 @@
+"""The "Translations" report: completeness per language and the state of every page."""
+
+import csv
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from wagtail.admin import messages
+from wagtail.models import Page
+
+from portal import i18n
+from portal.l10n import status
+from portal.l10n.models import TranslationState, TranslationStatus
+from portal.l10n.permissions import translator_languages
+from portal.pagination import paginate
+
+PAGE_TYPES = {
+    "home": "portal.homepage",
+    "news": "news.newspage",
+    "news_index": "news.newsindexpage",
+    "zone": "zones.zonepage",
+    "zone_index": "zones.zoneindexpage",
+    "delegation": "zones.delegationpage",
+    "delegation_index": "zones.delegationindexpage",
+}
+
+
+@dataclass
+class Row:
+    page: Page
+    cells: list  # one dict per language
+
+
+def _filters(request):
+    languages = i18n.language_codes()
+    language = request.GET.get("language", "")
+    state = request.GET.get("state", "")
+    page_type = request.GET.get("type", "")
+    section = request.GET.get("section", "")
+    errors = []
+    if language and language not in languages:
+        errors.append(_("Unknown language “%(value)s”.") % {"value": language[:20]})
+        language = ""
+    if state and state not in TranslationState.values:
+        errors.append(_("Unknown state “%(value)s”.") % {"value": state[:20]})
+        state = ""
+    if page_type and page_type not in PAGE_TYPES:
+        errors.append(_("Unknown page type “%(value)s”.") % {"value": page_type[:30]})
+        page_type = ""
+    section_page = None
+    if section:
+        section_page = Page.objects.filter(pk=section).first() if section.isdigit() and len(section) < 12 else None
+        if section_page is None:
+            errors.append(_("Unknown section “%(value)s”.") % {"value": section[:20]})
+    return language, state, page_type, section_page, errors
+
+
+def _statuses(language, state, page_type, section_page):
+    rows = TranslationStatus.objects.select_related("page", "page__content_type").filter(page__depth__gt=1)
+    if section_page is not None:
+        rows = rows.filter(page__path__startswith=section_page.path)
+    if page_type:
+        app_label, model = PAGE_TYPES[page_type].split(".")
+        rows = rows.filter(page__content_type__app_label=app_label, page__content_type__model=model)
+    return rows
+
+
+def summary(rows) -> list[dict]:
+    """Per language: fields filled / fields that should be filled."""
+    totals = {
+        code: {"filled": 0, "expected": 0, "counts": dict.fromkeys(TranslationState.values, 0)}
+        for code in i18n.language_codes()
+    }
+    for row in rows.values("language", "filled", "expected", "state"):
+        total = totals.get(row["language"])
+        if total is None:
+            continue
+        total["filled"] += row["filled"]
+        total["expected"] += row["expected"]
+        total["counts"][row["state"]] += 1
+    result = []
+    for code, total in totals.items():
+        percent = round(100 * total["filled"] / total["expected"], 1) if total["expected"] else 100.0
+        result.append({"code": code, "name": i18n.language_name(code), "percent": percent, **total})
+    return result
+
+
+def report(request):
+    if not request.user.has_perm("wagtailadmin.access_admin"):
+        raise PermissionDenied
+    language, state, page_type, section_page, errors = _filters(request)
+    rows = _statuses(language, state, page_type, section_page)
+    if request.GET.get("format") == "csv":
+        return csv_response(rows, language, state)
+
+    # pages that match: any language (or the chosen one) in the chosen state
+    matching = rows
+    if language:
+        matching = matching.filter(language=language)
+    if state:
+        matching = matching.filter(state=state)
+    page_ids = matching.values_list("page_id", flat=True).distinct()
+    pages = Page.objects.filter(pk__in=page_ids).order_by("path")
+    page_obj = paginate(request, pages, per_page=50)
+    shown = list(page_obj.object_list.specific())
+    by_page = {}
+    for row in rows.filter(page_id__in=[p.pk for p in shown]):
+        by_page.setdefault(row.page_id, {})[row.language] = row
+    languages = [language] if language else i18n.language_codes()
+    table = []
+    for page in shown:
+        cells = []
+        for code in languages:
+            row = by_page.get(page.pk, {}).get(code)
+            cells.append(
+                {
+                    "code": code,
+                    "row": row,
+                    "missing": [status.field_label(page, key) for key in (row.missing_fields if row else [])],
+                    "outdated": [(key, status.field_label(page, key)) for key in (row.outdated_fields if row else [])],
+                }
+            )
+        table.append(Row(page=page, cells=cells))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return TemplateResponse(
+        request,
+        "portal/l10n/report.html",
+        {
+            "summary": summary(rows),
+            "table": table,
+            "page_obj": page_obj,
+            "languages": [(code, i18n.language_name(code)) for code in languages],
+            "all_languages": [(code, i18n.language_name(code)) for code in i18n.language_codes()],
+            "states": TranslationState.choices,
+            "page_types": [(key, key.replace("_", " ")) for key in PAGE_TYPES],
+            "sections": Page.objects.filter(depth__in=[2, 3]).order_by("path"),
+            "selected": {"language": language, "state": state, "type": page_type, "section": section_page},
+            "errors": errors,
+            "query": query.urlencode(),
+            "translator_languages": sorted(translator_languages(request.user)),
+        },
+    )
+
+
+def csv_response(rows, language, state):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="translations.csv"'
+    response.write("\ufeff")  # spreadsheet programs read UTF-8 with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        ["page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated"]
+    )
+    if language:
+        rows = rows.filter(language=language)
+    if state:
+        rows = rows.filter(state=state)
+    for row in rows.order_by("page__path", "language"):
+        writer.writerow(
+            [
+                row.page_id,
+                row.page.draft_title,
+                row.page.content_type.model,
+                row.page.url_path,
+                row.language,
+                row.state,
+                row.filled,
+                row.expected,
+                " ".join(row.missing_fields),
+                " ".join(row.outdated_fields),
+            ]
+        )
+    return response
+
+
+def confirm(request, page_id: int, language: str):
+    """POST: the translator says the outdated fields in `language` are still correct."""
+    if request.method != "POST":
+        return redirect("portal_translations")
+    page = get_object_or_404(Page, pk=page_id)
+    if language not in status.target_languages():
+        messages.error(request, _("Unknown language “%(value)s”.") % {"value": language[:20]})
+        return redirect("portal_translations")
+    allowed = translator_languages(request.user)
+    if not page.permissions_for_user(request.user).can_edit() or (allowed and language not in allowed):
+        raise PermissionDenied
+    keys = request.POST.getlist("field") or None
+    count = status.confirm(page, language, keys, user=request.user)
+    messages.success(
+        request,
+        _("%(count)d field(s) of “%(title)s” confirmed as still correct in %(language)s.")
+        % {"count": count, "title": page.draft_title, "language": i18n.language_name(language)},
+    )
+    return redirect(request.POST.get("next") or "portal_translations")

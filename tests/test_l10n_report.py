@@ -1,0 +1,138 @@
+"""The Translations report, its CSV, the confirm action, and status in the editor and listing."""
+
+import csv
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import TestCase
+
+from wagtail.models import Page
+from wagtail.users.models import UserProfile
+
+from news.models import NewsPage
+from portal.fixtures import load_all
+from portal.l10n.models import TranslationStatus
+from portal.l10n.permissions import TRANSLATOR_GROUPS
+
+
+class ReportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        cls.admin = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
+        UserProfile.get_for_user(cls.admin).__class__.objects.filter(user=cls.admin).update(preferred_language="en")
+        cls.news = NewsPage.objects.get(date="2021-04-12")
+        cls.other = NewsPage.objects.get(date="2023-01-30")
+        cls.russian = get_user_model().objects.create_user("ru-translator", password="pw")
+        cls.russian.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["ru"]))
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def get(self, **params):
+        response = self.client.get("/admin/translations/", params)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_seed_site_is_complete_in_every_language(self):
+        response = self.get()
+        for lang in response.context["summary"]:
+            self.assertEqual(lang["percent"], 100.0, lang["code"])
+            self.assertEqual(lang["counts"]["missing"] + lang["counts"]["outdated"], 0)
+        self.assertContains(response, self.news.title_zh_hans)
+
+    def test_missing_and_outdated_show_with_their_fields(self):
+        page = self.news.get_latest_revision_as_object()
+        page.summary_de = ""
+        page.title_zh_hans = page.title_zh_hans + "（修订）"
+        page.save_revision()
+        response = self.get(language="de")
+        de = next(lang for lang in response.context["summary"] if lang["code"] == "de")
+        self.assertLess(de["percent"], 100.0)
+        html = response.content.decode()
+        self.assertIn("l10n-state--missing", html)
+        missing = self.get(language="de", state="missing").context["table"]
+        self.assertEqual([row.page.pk for row in missing], [self.news.pk])
+        self.assertIn("Summary", missing[0].cells[0]["missing"])
+        outdated = self.get(language="ru", state="outdated").context["table"]
+        self.assertEqual([row.page.pk for row in outdated], [self.news.pk])
+        self.assertEqual([key for key, _label in outdated[0].cells[0]["outdated"]], ["title"])
+        self.assertEqual(self.get(language="en", state="missing").context["table"], [])
+
+    def test_filters_by_type_and_section(self):
+        news_rows = self.get(type="news").context["table"]
+        self.assertEqual({type(r.page).__name__ for r in news_rows}, {"NewsPage"})
+        self.assertEqual(len(news_rows), NewsPage.objects.count())
+        zones_index = Page.objects.get(depth=3, url_path_en__endswith="/zones/")
+        section_rows = self.get(section=zones_index.pk).context["table"]
+        self.assertTrue(all(r.page.path.startswith(zones_index.path) for r in section_rows))
+        self.assertGreater(len(section_rows), 5)
+
+    def test_bad_filters_get_a_message(self):
+        for params in (
+            {"language": "fr"},
+            {"state": "broken"},
+            {"type": "x"},
+            {"section": "abc"},
+            {"section": "99999"},
+            {"page": "-3"},
+        ):
+            with self.subTest(params=params):
+                response = self.get(**params)
+                if "page" not in params:
+                    self.assertContains(response, 'role="alert"')
+
+    def test_csv_download(self):
+        response = self.client.get("/admin/translations/", {"format": "csv"})
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual(len(rows), TranslationStatus.objects.count())
+        self.assertEqual(
+            set(rows[0]),
+            {"page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated"},
+        )
+        only_de = list(
+            csv.DictReader(
+                io.StringIO(
+                    self.client.get("/admin/translations/", {"format": "csv", "language": "de"}).content.decode(
+                        "utf-8-sig"
+                    )
+                )
+            )
+        )
+        self.assertEqual({r["language"] for r in only_de}, {"de"})
+
+    def test_confirm_clears_outdated_and_respects_languages(self):
+        page = self.news.get_latest_revision_as_object()
+        page.summary_zh_hans = "新摘要"
+        page.save_revision()
+        self.assertEqual(TranslationStatus.objects.get(page=self.news, language="de").state, "outdated")
+        self.client.force_login(self.russian)
+        refused = self.client.post(f"/admin/translations/confirm/{self.news.pk}/de/")
+        self.assertEqual(
+            (refused.status_code, refused["Location"]), (302, "/admin/"), "the admin's permission-denied redirect"
+        )
+        self.assertEqual(TranslationStatus.objects.get(page=self.news, language="de").state, "outdated")
+        response = self.client.post(f"/admin/translations/confirm/{self.news.pk}/ru/", {"next": "/admin/translations/"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(TranslationStatus.objects.get(page=self.news, language="ru").state, "complete")
+        self.assertEqual(TranslationStatus.objects.get(page=self.news, language="de").state, "outdated")
+        self.assertEqual(self.client.get(f"/admin/translations/confirm/{self.news.pk}/ru/").status_code, 302)
+
+    def test_editor_and_listing_show_the_state(self):
+        page = self.news.get_latest_revision_as_object()
+        page.summary_ru = ""
+        page.save_revision()
+        edit = self.client.get(f"/admin/pages/{self.news.pk}/edit/").content.decode()
+        self.assertIn("l10n-panel", edit)
+        listing = self.client.get(f"/admin/pages/{self.news.get_parent().pk}/").content.decode()
+        self.assertIn("RU ✗", listing)
+        self.assertIn("DE ✓", listing)
+
+    def test_translators_can_open_the_report(self):
+        self.client.force_login(self.russian)
+        response = self.get()
+        self.assertEqual(response.context["translator_languages"], ["ru"])

@@ -1,0 +1,138 @@
+"""A German translator edits German fields only, through the admin's own forms."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import TestCase
+
+from wagtail.models import Revision, WorkflowState
+from wagtail.test.utils.form_data import querydict_from_html, rich_text
+
+from news.models import NewsPage
+from portal.fixtures import load_all
+from portal.l10n.permissions import TRANSLATOR_GROUPS, translator_languages
+from tests.helpers import form_data
+
+
+class GermanTranslatorTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        cls.news = NewsPage.objects.get(date="2021-04-12")
+        User = get_user_model()
+        cls.translator = User.objects.create_user("uebersetzer", password="pw")
+        cls.translator.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+        cls.editor = User.objects.create_user("editor", password="pw")
+        cls.editor.groups.add(Group.objects.get(name="Editors"), Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+
+    def setUp(self):
+        self.client.force_login(self.translator)
+        self.edit_url = f"/admin/pages/{self.news.pk}/edit/"
+
+    def form(self):
+        response = self.client.get(self.edit_url)
+        self.assertEqual(response.status_code, 200)
+        return response, querydict_from_html(response.content.decode(), form_id="page-edit-form")
+
+    def post(self, data):
+        return self.client.post(self.edit_url, form_data(data))
+
+    def revisions(self):
+        return Revision.page_revisions.filter(object_id=str(self.news.pk)).count()
+
+    def test_groups_and_languages(self):
+        self.assertEqual(translator_languages(self.translator), {"de"})
+        self.assertEqual(translator_languages(self.editor), set(), "editors keep full rights")
+
+    def test_other_fields_are_read_only_in_the_editor(self):
+        response, _data = self.form()
+        form = response.context["form"]
+        self.assertFalse(form.fields["title_de"].disabled)
+        self.assertFalse(form.fields["body_de"].disabled)
+        for name in ("title_zh_hans", "title_ru", "body_en", "date", "related_zones", "press_contact_phone"):
+            self.assertTrue(form.fields[name].disabled, name)
+
+    def test_translator_saves_german_as_a_draft(self):
+        _response, data = self.form()
+        data["title_de"] = "Neuer deutscher Titel"
+        data["summary_de"] = "Neue Zusammenfassung"
+        data["body_de"] = rich_text("<p>Neuer Text</p>")
+        before = self.revisions()
+        response = self.post(data)
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        self.assertEqual(self.revisions(), before + 1)
+        draft = NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object()
+        self.assertEqual(draft.title_de, "Neuer deutscher Titel")
+        self.assertIn("Neuer Text", draft.body_de)
+        self.assertEqual(draft.title_ru, self.news.title_ru)
+        live = NewsPage.objects.get(pk=self.news.pk)
+        self.assertEqual(live.title_de, self.news.title_de, "a draft does not change the live page")
+
+    def assert_refused(self, **changes):
+        _response, data = self.form()
+        data["title_de"] = "Erlaubt"
+        for key, value in changes.items():
+            data[key] = value
+        before = self.revisions()
+        response = self.post(data)
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn("Nothing was saved", html)
+        for key in changes:
+            self.assertIn(key, html)
+        self.assertEqual(self.revisions(), before, "the page is unchanged")
+        return response
+
+    def test_cannot_change_russian_or_chinese(self):
+        self.assert_refused(title_ru="Взлом")
+        self.assert_refused(summary_zh_hans="改动")
+
+    def test_cannot_change_dates_or_links(self):
+        self.assert_refused(date="1999-01-01")
+        self.assert_refused(press_contact_phone="+1 555")
+        zone_ids = [str(z.pk) for z in self.news.related_zones.all()]
+        other = NewsPage.objects.exclude(pk=self.news.pk).first().related_zones.exclude(pk__in=zone_ids).first()
+        _response, data = self.form()
+        data.setlist("related_zones", [*zone_ids, str(other.pk)])
+        before = self.revisions()
+        response = self.post(data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("related_zones", response.content.decode())
+        self.assertEqual(self.revisions(), before)
+
+    def test_cannot_publish(self):
+        _response, data = self.form()
+        data["title_de"] = "Veröffentlichen?"
+        data["action-publish"] = "publish"
+        self.post(data)
+        live = NewsPage.objects.get(pk=self.news.pk)
+        self.assertEqual(live.title_de, self.news.title_de, "the live page is unchanged")
+        self.assertFalse(live.permissions_for_user(self.translator).can_publish())
+        self.assertNotIn('name="action-publish"', self.client.get(self.edit_url).content.decode())
+
+    def test_cannot_delete_or_move(self):
+        self.assertEqual(self.client.get(f"/admin/pages/{self.news.pk}/delete/").status_code, 302)
+        self.assertTrue(NewsPage.objects.filter(pk=self.news.pk).exists())
+        move = self.client.get(f"/admin/pages/{self.news.pk}/move/")
+        self.assertNotEqual(move.status_code, 200)
+
+    def test_submit_for_moderation(self):
+        _response, data = self.form()
+        data["title_de"] = "Zur Prüfung"
+        data["action-submit"] = "submit"
+        response = self.post(data)
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        self.assertTrue(
+            WorkflowState.objects.filter(base_content_type__isnull=False, object_id=str(self.news.pk)).exists()
+        )
+
+    def test_editor_keeps_full_rights(self):
+        self.client.force_login(self.editor)
+        _response, data = self.form()
+        data["title_ru"] = "Редактор может"
+        response = self.post(data)
+        self.assertEqual(response.status_code, 302)
+        draft = NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object()
+        self.assertEqual(draft.title_ru, "Редактор может")
