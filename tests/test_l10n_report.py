@@ -135,4 +135,4 @@ class ReportTests(TestCase):
     def test_translators_can_open_the_report(self):
         self.client.force_login(self.russian)
         response = self.get()
-        self.assertEqual(response.context["translator_languages"], ["ru"])
+        self.assertEqual(response.context["translator_languages"], ["Русский"])

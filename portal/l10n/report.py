@@ -143,7 +143,7 @@ def report(request):
             "selected": {"language": language, "state": state, "type": page_type, "section": section_page},
             "errors": errors,
             "query": query.urlencode(),
-            "translator_languages": sorted(translator_languages(request.user)),
+            "translator_languages": [i18n.language_name(code) for code in sorted(translator_languages(request.user))],
         },
     )
 
