@@ -30,6 +30,8 @@ def translation_urls():
     return [
         path("translations/", report.report, name="portal_translations"),
         path("translations/confirm/<int:page_id>/<str:language>/", report.confirm, name="portal_translations_confirm"),
+        path("translations/xliff/", report.xliff_export, name="portal_translations_xliff_export"),
+        path("translations/xliff/import/", report.xliff_import, name="portal_translations_xliff_import"),
     ]
 
 

@@ -136,3 +136,60 @@ class ReportTests(TestCase):
         self.client.force_login(self.russian)
         response = self.get()
         self.assertEqual(response.context["translator_languages"], ["Русский"])
+
+
+class XliffAdminTests(TestCase):
+    """Download from the report, upload back in the admin."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        cls.admin = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
+        cls.german = get_user_model().objects.create_user("de-translator", password="pw")
+        cls.german.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+        cls.news = NewsPage.objects.get(date="2021-04-12")
+
+    def download(self, **params):
+        return self.client.get("/admin/translations/xliff/", params)
+
+    def test_download_follows_the_filters(self):
+        self.client.force_login(self.german)
+        response = self.download(language="de", type="news")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(response.content)
+        files = root.findall("{urn:oasis:names:tc:xliff:document:1.2}file")
+        self.assertEqual(len(files), NewsPage.objects.count())
+        self.assertEqual({f.get("target-language") for f in files}, {"de"})
+        refused = self.download(language="ru")
+        self.assertEqual((refused.status_code, refused["Location"]), (302, "/admin/"))
+        self.assertEqual(self.download().status_code, 302, "no language: back to the report with a message")
+
+    def test_upload_writes_a_draft_revision(self):
+        self.client.force_login(self.german)
+        data = self.download(language="de", type="news").content.decode()
+        old = self.news.title_de
+        self.assertIn(f">{old}</target>", data)
+        changed = data.replace(f">{old}</target>", ">Titel von der Agentur</target>", 1)
+        self.assertNotEqual(changed, data)
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("work.xlf", changed.encode(), content_type="application/xml")
+        response = self.client.post("/admin/translations/xliff/import/", {"file": upload, "publish": "1"}, follow=True)
+        self.assertEqual(response.status_code, 200)
+        draft = NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object()
+        self.assertEqual(draft.title_de, "Titel von der Agentur")
+        self.assertEqual(NewsPage.objects.get(pk=self.news.pk).title_de, old, "a translator's import is a draft")
+
+    def test_translator_cannot_upload_another_language(self):
+        self.client.force_login(self.admin)
+        data = self.download(language="ru", type="news").content
+        self.client.force_login(self.german)
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = self.client.post(
+            "/admin/translations/xliff/import/", {"file": SimpleUploadedFile("ru.xlf", data)}, follow=True
+        )
+        self.assertContains(response, "not imported")

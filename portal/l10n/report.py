@@ -197,3 +197,70 @@ def confirm(request, page_id: int, language: str):
         % {"count": count, "title": page.draft_title, "language": i18n.language_name(language)},
     )
     return redirect(request.POST.get("next") or "portal_translations")
+
+
+MAX_XLIFF_UPLOAD = 10 * 1024 * 1024
+
+
+def xliff_export(request):
+    """The report's filters as an XLIFF file for an outside agency."""
+    from portal.l10n.xliff import XliffError, export_xliff
+
+    language, state, page_type, section_page, errors = _filters(request)
+    allowed = translator_languages(request.user)
+    if not language or language not in status.target_languages():
+        messages.error(request, _("Choose the language to export (not the source language)."))
+        return redirect("portal_translations")
+    if allowed and language not in allowed:
+        raise PermissionDenied
+    page_ids = list(_statuses(language, state, page_type, section_page).values_list("page_id", flat=True).distinct())
+    try:
+        data = export_xliff(language, state or "all", page_ids)
+    except XliffError as exc:
+        messages.error(request, str(exc))
+        return redirect("portal_translations")
+    response = HttpResponse(data, content_type="application/x-xliff+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="translations-{language}-{state or "all"}.xlf"'
+    return response
+
+
+def xliff_import(request):
+    """An agency's XLIFF file back in: one draft revision per page (or published)."""
+    from portal.l10n.xliff import import_xliff
+
+    if request.method != "POST":
+        return redirect("portal_translations")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose an XLIFF file to import."))
+        return redirect("portal_translations")
+    if upload.size > MAX_XLIFF_UPLOAD:
+        messages.error(request, _("The file is too large (at most 10 MB)."))
+        return redirect("portal_translations")
+    allowed = translator_languages(request.user)
+    root = Page.objects.filter(depth=2).first()
+    publish = bool(request.POST.get("publish")) and not allowed
+    if publish and not (root and root.permissions_for_user(request.user).can_publish_subpage()):
+        messages.error(request, _("You may not publish; the translations were not imported."))
+        return redirect("portal_translations")
+    expected = next(iter(allowed)) if len(allowed) == 1 else None
+    result = import_xliff(upload.read(), publish=publish, user=request.user, expected_language=expected)
+    if result.file_error:
+        messages.error(request, _("The file was not imported: %(error)s") % {"error": result.file_error})
+        return redirect("portal_translations")
+    if allowed and result.language not in allowed:
+        messages.error(request, _("You may only import your own language."))
+        return redirect("portal_translations")
+    messages.success(
+        request,
+        _("%(fields)d field(s) imported into %(pages)d page(s); %(rejected)d unit(s) rejected, %(skipped)d skipped.")
+        % {
+            "fields": result.changed_count,
+            "pages": len([p for p in result.pages if p.changed]),
+            "rejected": len(result.rejected),
+            "skipped": len(result.skipped),
+        },
+    )
+    for problem in result.rejected[:20]:
+        messages.warning(request, f"{problem.unit_id}: {problem.message}")
+    return redirect("portal_translations")
