@@ -16,7 +16,7 @@ from wagtail.url_routing import RouteResult
 
 from modelcluster.fields import ParentalKey
 
-from portal import i18n
+from portal import i18n, pagecache
 from portal.l10n.panels import TranslationStatusPanel
 from portal.l10n.permissions import check, restrict, translator_languages
 
@@ -115,6 +115,9 @@ class BasePage(Page):
         if child is None:
             raise Http404
         return child.route(request, remaining)
+
+    def serve(self, request, *args, **kwargs):
+        return pagecache.mark_cacheable(self, super().serve(request, *args, **kwargs))
 
     def get_admin_display_title(self):
         with translation.override(i18n.default_language()):

@@ -24,6 +24,9 @@ def revision_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def connect() -> None:
+    from portal import pagecache
+
+    pagecache.connect()
     post_save.connect(revision_saved, sender=Revision, dispatch_uid="portal_l10n_revision")
     page_published.connect(reindex, dispatch_uid="portal_search_reindex")
     page_unpublished.connect(unindex, dispatch_uid="portal_search_unindex")
