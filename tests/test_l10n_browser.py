@@ -2,19 +2,21 @@
 
 from importlib import import_module
 
-import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+
 from wagtail.models import Revision
+
+import pytest
 
 from news.models import NewsPage
 from portal.l10n.permissions import TRANSLATOR_GROUPS
+from tests.browser import SHOTS, require_chromium
 from tests.seed import load_seed
-from tests.test_browser import ARTIFACTS, browser, open_tab  # noqa: F401 - pytest fixtures
 
+require_chromium()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = ARTIFACTS / "screenshots"
 
 
 @pytest.fixture

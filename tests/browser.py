@@ -1,0 +1,35 @@
+"""What every browser test shares: where Chromium is, how it starts, where artifacts go.
+
+The fixtures `browser` and `open_tab` live in tests/conftest.py.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+SHOTS = ARTIFACTS / "screenshots"
+# Without the background-networking flags Chromium tries to reach Google's hosts, which this network refuses.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def require_chromium() -> None:
+    """Skip the calling test module without Chromium, unless CI requires browser tests (then fail)."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("PORTAL_REQUIRE_BROWSER"):
+        raise RuntimeError(
+            f"Browser tests are required but {CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk"
+        )
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
