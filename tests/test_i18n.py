@@ -210,7 +210,9 @@ def test_every_interface_string_is_in_the_catalogues(tmp_path):
     )
     for lang in ("zh_Hans", "de", "ru"):
         po = tmp_path / "portal" / "locale" / lang / "LC_MESSAGES" / "django.po"
-        untranslated = subprocess.run(["msgattrib", "--untranslated", str(po)], capture_output=True, text=True, check=True)
+        untranslated = subprocess.run(
+            ["msgattrib", "--untranslated", str(po)], capture_output=True, text=True, check=True
+        )
         fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", str(po)], capture_output=True, text=True, check=True)
         assert "msgid" not in untranslated.stdout + fuzzy.stdout, (
             f"{lang}: strings without translation (run `make messages` and translate them):\n"
