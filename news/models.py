@@ -1,6 +1,5 @@
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -10,7 +9,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
-from portal.filters import Filters, parse_choice, parse_year
+from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
@@ -38,28 +37,31 @@ class NewsIndexPage(BasePage):
         topic_model = apps.get_model("portal", "Topic")
         zones = list(zone_model.objects.live().filter(news__in=all_news).distinct().order_by("path"))
         topics = list(topic_model.objects.filter(news__in=all_news).distinct().order_by("slug"))
-        archive = list(
-            all_news.annotate(year=ExtractYear("date")).values("year").annotate(count=Count("pk")).order_by("-year")
-        )
+        archive = year_archive(all_news, "date")
 
         filters = Filters()
-        unknown_zone = _("Unknown zone; showing news of all zones.")
-        parse_choice(request, filters, "zone", {str(z.pk): z for z in zones}, unknown_zone)
-        parse_choice(request, filters, "topic", {t.slug: t for t in topics}, _("Unknown topic; showing all topics."))
-        parse_year(request, filters)
-        news = all_news
-        if "zone" in filters.values:
-            news = news.filter(related_zones=filters.values["zone"])
-        if "topic" in filters.values:
-            news = news.filter(topics=filters.values["topic"])
-        if "year" in filters.values:
-            news = news.filter(date__year=filters.values["year"])
+        filters.choice(
+            request,
+            "zone",
+            _("Zone"),
+            _("All zones"),
+            {str(z.pk): (z, z.title) for z in zones},
+            _("Unknown zone; showing news of all zones."),
+        )
+        filters.choice(
+            request,
+            "topic",
+            _("Topic"),
+            _("All topics"),
+            {t.slug: (t, t.name) for t in topics},
+            _("Unknown topic; showing all topics."),
+        )
+        filters.year(request, _("Year"), _("All years"), archive)
+        news = filters.apply(all_news, {"zone": "related_zones", "topic": "topics", "year": "date__year"})
         news = news.select_related("lead_image").order_by("-date", "-pk")
         context.update(
             news_page=paginate(request, news),
             filters=filters,
-            filter_zones=zones,
-            filter_topics=topics,
             archive=archive,
         )
         return context

@@ -7,45 +7,69 @@ is dropped with a message for the visitor instead of an error.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 
 @dataclass
+class FilterField:
+    """One <select> of the filter form (templates/includes/filter_form.html)."""
+
+    name: str
+    label: str
+    empty_label: str
+    options: list  # (value, label) pairs
+    selected: str = ""
+
+
+@dataclass
 class Filters:
-    values: dict = field(default_factory=dict)  # name → cleaned value (object or int)
+    values: dict = field(default_factory=dict)  # name → the selected object or year
     raw: dict = field(default_factory=dict)  # name → string for URLs
     messages: list = field(default_factory=list)
+    fields: list = field(default_factory=list)
 
     @property
     def query(self) -> str:
         """The active filters as a query string, for pagination links."""
         return urlencode(self.raw)
 
-    def without(self, name: str) -> str:
-        return urlencode({k: v for k, v in self.raw.items() if k != name})
-
     def __bool__(self):
         return bool(self.raw)
 
+    def choice(self, request, name, label, empty_label, options: dict, unknown_message) -> None:
+        """A filter over `options`: {URL value: (object, label)}."""
+        raw = request.GET.get(name, "").strip()
+        if raw in options:
+            self.values[name] = options[raw][0]
+            self.raw[name] = raw
+        elif raw:
+            self.messages.append(unknown_message)
+        choices = [(value, option_label) for value, (_obj, option_label) in options.items()]
+        self.fields.append(FilterField(name, label, empty_label, choices, self.raw.get(name, "")))
 
-def parse_year(request, filters: Filters, name: str = "year") -> None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return
-    if raw.isdigit() and 1900 <= int(raw) <= 2100:
-        filters.values[name] = int(raw)
-        filters.raw[name] = raw
-    else:
-        filters.messages.append(_("“%(value)s” is not a year; showing all years.") % {"value": raw[:20]})
+    def year(self, request, label, empty_label, archive: list, name: str = "year") -> None:
+        """A filter by year; `archive` is year_archive()'s list."""
+        raw = request.GET.get(name, "").strip()
+        if raw.isdigit() and 1900 <= int(raw) <= 2100:
+            self.values[name] = int(raw)
+            self.raw[name] = raw
+        elif raw:
+            self.messages.append(_("“%(value)s” is not a year; showing all years.") % {"value": raw[:20]})
+        choices = [(str(entry["year"]), f"{entry['year']} ({entry['count']})") for entry in archive]
+        self.fields.append(FilterField(name, label, empty_label, choices, self.raw.get(name, "")))
+
+    def apply(self, queryset, lookups: dict):
+        """Filter `queryset` by the selected values: {filter name: ORM lookup}."""
+        for name, lookup in lookups.items():
+            if name in self.values:
+                queryset = queryset.filter(**{lookup: self.values[name]})
+        return queryset
 
 
-def parse_choice(request, filters: Filters, name: str, options: dict, unknown_message: str) -> None:
-    """`options` maps the URL value (string) to the object it selects."""
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return
-    if raw in options:
-        filters.values[name] = options[raw]
-        filters.raw[name] = raw
-    else:
-        filters.messages.append(unknown_message)
+def year_archive(queryset, date_field: str) -> list[dict]:
+    """[{"year": 2023, "count": 4}, …], newest first."""
+    return list(
+        queryset.annotate(year=ExtractYear(date_field)).values("year").annotate(count=Count("pk")).order_by("-year")
+    )

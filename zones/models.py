@@ -1,7 +1,5 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -11,7 +9,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
-from portal.filters import Filters, parse_choice, parse_year
+from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
 from portal.pagination import paginate
@@ -209,28 +207,22 @@ class DelegationIndexPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         all_visits = DelegationPage.objects.live().child_of(self)
         hosts = list(ZonePage.objects.live().filter(hosted_delegations__in=all_visits).distinct().order_by("path"))
-        years = list(
-            all_visits.annotate(year=ExtractYear("start_date"))
-            .values("year")
-            .annotate(count=Count("pk"))
-            .order_by("-year")
-        )
+        years = year_archive(all_visits, "start_date")
         filters = Filters()
-        parse_choice(
-            request, filters, "host", {str(z.pk): z for z in hosts}, _("Unknown host zone; showing all visits.")
+        filters.choice(
+            request,
+            "host",
+            _("Host zone"),
+            _("All zones"),
+            {str(z.pk): (z, z.title) for z in hosts},
+            _("Unknown host zone; showing all visits."),
         )
-        parse_year(request, filters)
-        visits = all_visits
-        if "host" in filters.values:
-            visits = visits.filter(host_zone=filters.values["host"])
-        if "year" in filters.values:
-            visits = visits.filter(start_date__year=filters.values["year"])
+        filters.year(request, _("Year"), _("All years"), years)
+        visits = filters.apply(all_visits, {"host": "host_zone", "year": "start_date__year"})
         visits = visits.select_related("host_zone").order_by("-start_date", "-pk")
         context.update(
             delegations_page=paginate(request, visits, per_page=20),
             filters=filters,
-            filter_hosts=hosts,
-            years=years,
         )
         return context
 
