@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# `make serve`: the address gunicorn listens on and its worker processes.
+BIND ?= 127.0.0.1
+WEB_CONCURRENCY ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate load test test-fast lint format messages check
+.PHONY: help install run serve migrate load test test-fast lint format messages check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +30,11 @@ load: migrate ## Load the fixtures and create the demo accounts (dev settings)
 
 run: load ## Set everything up and serve on http://127.0.0.1:$(PORT) (SQLite)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+serve: install ## Production settings under gunicorn on BIND:PORT (needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(PY) manage.py collectstatic --noinput
+	DJANGO_SETTINGS_MODULE=portal.settings.production exec $(VENV)/bin/gunicorn portal.wsgi:application \
+		--workers $(WEB_CONCURRENCY) --bind $(BIND):$(PORT) --access-logfile -
 
 test: install ## Run the whole test suite (browser tests included)
 	$(PY) -m pytest

@@ -7,8 +7,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
+from portal.health import healthz
 
 urlpatterns = [
+    # Outside i18n_patterns: no language prefix, no redirect.
+    path("healthz", healthz, name="healthz"),
     # --- SEO: sitemap, robots.txt (portal/seo.py) ---
     path("", include("portal.seo")),
     # --- end SEO ---

@@ -147,6 +147,7 @@ class XliffAdminTests(TestCase):
         cls.admin = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
         cls.german = get_user_model().objects.create_user("de-translator", password="pw")
         cls.german.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+        UserProfile.get_for_user(cls.german).__class__.objects.filter(user=cls.german).update(preferred_language="de")
         cls.news = NewsPage.objects.get(date="2021-04-12")
 
     def download(self, **params):
@@ -192,4 +193,4 @@ class XliffAdminTests(TestCase):
         response = self.client.post(
             "/admin/translations/xliff/import/", {"file": SimpleUploadedFile("ru.xlf", data)}, follow=True
         )
-        self.assertContains(response, "not imported")
+        self.assertContains(response, "nicht importiert")

@@ -9,6 +9,7 @@ from django.test import TestCase
 
 from wagtail.models import Revision, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html, rich_text
+from wagtail.users.models import UserProfile
 
 from news.models import NewsPage
 from portal.fixtures import load_all
@@ -24,6 +25,10 @@ class GermanTranslatorTests(TestCase):
         User = get_user_model()
         cls.translator = User.objects.create_user("uebersetzer", password="pw")
         cls.translator.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+        # she works in a German admin
+        UserProfile.get_for_user(cls.translator).__class__.objects.filter(user=cls.translator).update(
+            preferred_language="de"
+        )
         cls.editor = User.objects.create_user("editor", password="pw")
         cls.editor.groups.add(Group.objects.get(name="Editors"), Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
 
@@ -79,7 +84,7 @@ class GermanTranslatorTests(TestCase):
         response = self.post(data)
         self.assertEqual(response.status_code, 200)
         html = response.content.decode()
-        self.assertIn("Nothing was saved", html)
+        self.assertIn("Nichts wurde gespeichert", html)
         for key in changes:
             self.assertIn(key, html)
         self.assertEqual(self.revisions(), before, "the page is unchanged")

@@ -9,16 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import build_site
 from tests.helpers import h1, url_in
 
-MIDDLEWARE_WITH_CACHE = None
-
 
 def with_cache(test_class):
-    from django.conf import settings
-
-    middleware = list(settings.MIDDLEWARE)
-    if "portal.pagecache.PageCacheMiddleware" not in middleware:
-        middleware.insert(1, "portal.pagecache.PageCacheMiddleware")
-    return override_settings(PAGE_CACHE_SECONDS=300, MIDDLEWARE=middleware)(test_class)
+    return override_settings(PAGE_CACHE_SECONDS=300)(test_class)
 
 
 @with_cache

@@ -5,11 +5,15 @@ production.py for the secrets that have no default), typed, with its default.
 """
 
 import os
+import warnings
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+from PIL import Image as PILImage
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -32,11 +36,131 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no).")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- Services, built from plain values so tests can call them with any environment ---
+def cache_settings(redis_url: str) -> dict:
+    """Redis shared by every worker when REDIS_URL is set; else a per-process memory cache.
+
+    Wagtail keeps rendition lookups in the "renditions" alias when there is one
+    (its own key prefix and a longer life: the keys hold the file's hash, so
+    they never go stale). Without Redis it falls back to the default cache.
+    """
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    return {
+        "default": {**redis, "KEY_PREFIX": "portal"},
+        "renditions": {**redis, "KEY_PREFIX": "portal-renditions", "TIMEOUT": 24 * 60 * 60},
+    }
+
+
+def media_storage(bucket: str, endpoint_url: str, region_name: str, custom_domain: str) -> dict:
+    """STORAGES["default"]: an S3-compatible bucket when one is named, else MEDIA_ROOT on disk.
+
+    Media is public (the site shows it to everyone), so URLs carry no signature;
+    uploads never overwrite a file of the same name (Wagtail expects a new name).
+    Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (production.py
+    requires them; elsewhere django-storages reads them from the environment).
+    """
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region_name or None,
+            "custom_domain": custom_domain or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+
+
+def media_origins(bucket: str, endpoint_url: str, region_name: str, custom_domain: str) -> list[str]:
+    """Where the browser loads media from besides the site itself (for the Content-Security-Policy)."""
+    if not bucket:
+        return []
+    if custom_domain:
+        return [f"https://{custom_domain}"]
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
+    regional = [f"https://{bucket}.s3.{region_name}.amazonaws.com"] if region_name else []
+    return [f"https://{bucket}.s3.amazonaws.com", *regional]
+
+
+SEARCH_BACKENDS = ("elasticsearch7", "elasticsearch8", "elasticsearch9", "opensearch2", "opensearch3")
+
+
+def search_backends(url: str, backend: str, index: str) -> dict:
+    """Wagtail's search (the admin's): Elasticsearch/OpenSearch when a URL is given, else the database.
+
+    The public search keeps its own per-language index (portal/search.py) either way.
+    """
+    if not url:
+        return {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    if backend not in SEARCH_BACKENDS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"WAGTAILSEARCH_BACKEND={backend!r} is not one of {', '.join(SEARCH_BACKENDS)}.")
+    return {
+        "default": {
+            "BACKEND": f"wagtail.search.backends.{backend}",
+            "URLS": [url],
+            "INDEX": index,
+            "TIMEOUT": 5,
+        }
+    }
+
+
+def frontend_cache(purge_url: str) -> dict:
+    """wagtail.contrib.frontend_cache backends: an HTTP PURGE to the cache in front of the site (Varnish, nginx)."""
+    if not purge_url:
+        return {}
+    return {"default": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": purge_url}}
+
+
+def axes_client_ip(trusted_proxy_count: int) -> dict:
+    """How django-axes finds the client's address behind `trusted_proxy_count` reverse proxies.
+
+    Each trusted proxy appends the address it saw to X-Forwarded-For, so the
+    client is the entry `trusted_proxy_count` places from the right; whatever
+    a client wrote further left is ignored. Not strict: a spoofed, longer chain
+    still yields the address our proxy saw rather than nothing.
+    """
+    if trusted_proxy_count <= 0:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "IPWARE_STRICT": False,
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        "AXES_IPWARE_PROXY_COUNT": trusted_proxy_count - 1,
+        "IPWARE_STRICT": False,
+    }
 
 
 # --- Environment ----------------------------------------------------------
@@ -45,6 +169,16 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+REDIS_URL = env_str("REDIS_URL", "")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "")
+AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN", "")
+WAGTAILSEARCH_URL = env_str("WAGTAILSEARCH_URL", "")
+WAGTAILSEARCH_BACKEND = env_str("WAGTAILSEARCH_BACKEND", "elasticsearch8")
+WAGTAILSEARCH_INDEX = env_str("WAGTAILSEARCH_INDEX", "portal")
+FRONTEND_CACHE_URL = env_str("FRONTEND_CACHE_URL", "")
 
 # --- Applications ---------------------------------------------------------
 INSTALLED_APPS = [
@@ -76,10 +210,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "portal.frontend_cache",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (production); in development runserver serves them first.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous repeat visits before sessions, languages or the database are touched.
+    "portal.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,7 +228,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # django-axes wants to be last.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Seconds an anonymous visitor's page stays in the full-page cache (portal/pagecache.py); 0: off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -138,6 +283,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {
     "ru": ("en", LANGUAGE_CODE),
 }
 WAGTAILMODELTRANSLATION_TRANSLATE_SLUGS = True
+# The editor shows every language at once: translators see the source beside their language.
+WAGTAILMODELTRANSLATION_LOCALE_PICKER_DEFAULT = tuple(code for code, _name in LANGUAGES)
 # Slugs are ASCII: pinyin for Chinese, transliteration for Russian (portal/i18n.py).
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
@@ -149,21 +296,86 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_S3_CUSTOM_DOMAIN),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Upload limits, checked by Wagtail's forms. The proxy in front must accept bodies
+# a little larger than WAGTAILDOCS_MAX_UPLOAD_SIZE (nginx: client_max_body_size 30m).
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Pixels, not bytes: a small file can decode to gigabytes (a decompression bomb).
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Willow decodes the whole image before Wagtail compares its size with the limit above.
+# Pillow checks the header first and raises beyond twice its MAX_IMAGE_PIXELS, so it
+# refuses the same images before decoding them (the upload form shows "too many pixels");
+# below that it only warns, which says nothing the limit does not.
+PILImage.MAX_IMAGE_PIXELS = WAGTAILIMAGES_MAX_IMAGE_PIXELS // 2
+warnings.filterwarnings("ignore", category=PILImage.DecompressionBombWarning)
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
+# Form fields (not files) of one request: four languages of a long page fit many times over.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The page editor of a four-language page holds many fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Caches and sessions --------------------------------------------------
+CACHES = cache_settings(REDIS_URL)
+# Sessions are read from the cache and written through to the database, so
+# they survive a Redis restart and work with the per-process memory cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = _("SCODA Portal")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = search_backends(WAGTAILSEARCH_URL, WAGTAILSEARCH_BACKEND, WAGTAILSEARCH_INDEX)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
-# The page editor of a four-language page holds many fields.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# The admin would otherwise load from wagtail.io and gravatar.com: nothing leaves the site.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Purging follows publishing in every language (portal/frontend_cache). Wagtail's own
+# language handling only swaps the /xx/ prefix, which misses the translated slugs.
+WAGTAILFRONTENDCACHE = frontend_cache(FRONTEND_CACHE_URL)
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# --- Login ----------------------------------------------------------------
+# django-axes counts failed logins (the Wagtail admin's included) per username
+# *and* address: an attacker elsewhere cannot lock an editor out, and a
+# lock-out lifts by itself after the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The client's address is the socket's here (axes' default); behind the proxy,
+# production.py reads X-Forwarded-For instead (axes_client_ip).
+
+# --- Content-Security-Policy ----------------------------------------------
+# Enforced by portal.csp.CSPMiddleware, which production.py adds (the admin gets
+# its own relaxations there). The public site runs no script of its own; JSON-LD
+# blocks are data, which CSP does not execute.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            *media_origins(AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_S3_CUSTOM_DOMAIN),
+        ],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        # Wagtail's preview panel shows the page in a frame of the admin.
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

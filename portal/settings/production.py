@@ -1,9 +1,20 @@
+"""Production: behind an HTTPS reverse proxy, served by gunicorn (`make serve`).
+
+Secrets and the database have no default here: a missing one stops the start
+with ImproperlyConfigured naming it. The variables only production reads
+(CONN_MAX_AGE, SECURE_*, TRUSTED_PROXY_COUNT, LOG_LEVEL) are declared here too.
+"""
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+import dj_database_url
+
+from portal.csp import with_csp
+
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import AWS_STORAGE_BUCKET_NAME, MIDDLEWARE, axes_client_ip, env_bool, env_int, env_list, env_str
 
 
 def required(name: str) -> str:
@@ -18,11 +29,61 @@ SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     required("ALLOWED_HOSTS")
-required("DATABASE_URL")
+PORTAL_CREATE_DEMO_USERS = False
+
+# --- Database: persistent connections, checked before reuse ---------------
+DATABASE_URL = required("DATABASE_URL")
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
+
+# --- Media on S3-compatible storage: keys are secrets ---------------------
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_ACCESS_KEY_ID = required("AWS_ACCESS_KEY_ID")
+    AWS_SECRET_ACCESS_KEY = required("AWS_SECRET_ACCESS_KEY")
+
+# --- HTTPS behind the reverse proxy ---------------------------------------
+# The proxy terminates TLS and must set X-Forwarded-Proto (and overwrite any
+# value a client sent).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# The load balancer's health check may speak plain HTTP to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-PORTAL_CREATE_DEMO_USERS = False
+# Preloading binds the whole registered domain and every subdomain to HTTPS in
+# the browsers' built-in lists, for months after a change of mind; that is the
+# domain owner's decision, not the portal's, so it is off unless asked for.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Content-Security-Policy (portal/csp.py) and static files -------------
+MIDDLEWARE = with_csp(MIDDLEWARE)
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Login attempts: the client's address as the proxy saw it -------------
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+_client_ip = axes_client_ip(TRUSTED_PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_ip["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_ORDER = _client_ip["AXES_IPWARE_PROXY_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_ip["AXES_IPWARE_PROXY_COUNT"]
+IPWARE_STRICT = _client_ip["IPWARE_STRICT"]
+
+# --- Logging: to stderr, which gunicorn and the service manager collect ----
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    # Django's default sends request errors only to ADMINS by mail; log them instead.
+    "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
+}
+
+# Anonymous pages are cached; any publish empties the cache (portal/pagecache.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)

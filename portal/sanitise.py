@@ -1,0 +1,126 @@
+"""Rich text that reaches the database without the admin editor (fixtures, imports), cleaned the way the editor would.
+
+The admin editor only ever stores what the field's features allow. Text from
+elsewhere goes through the same whitelist: Wagtail's own `DbWhitelister`
+(wagtail.admin.rich_text.converters.editor_html), built from the field's
+features. It works on the editor's HTML, where links and embeds carry
+`data-linktype` / `data-embedtype`; the stored format (`<a linktype="page"
+id="3">`, `<embed embedtype="image" …/>`) is lifted into that form first, so
+a link or image survives when its feature is enabled and goes when it is not.
+
+Besides what the whitelist drops (unknown elements are unwrapped, every
+attribute not allowed is removed, so `onclick` & co. go, and `href`s with a
+scheme other than http(s), ftp, mailto or tel), the contents of <script>,
+<style> and similar elements are removed, not kept as text.
+"""
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from wagtail.admin.rich_text.converters.editor_html import DbWhitelister, EditorHTMLConverter
+from wagtail.rich_text import features as feature_registry
+from wagtail.whitelist import allow_without_attributes, check_url
+
+from bs4 import BeautifulSoup
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
+
+# Elements whose content is code or a fallback, never text a visitor should read.
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "template", "noscript", "iframe", "frame", "frameset", "object", "applet", "head", "title"}
+)
+
+
+class _StoredFormatter(HTMLFormatter):
+    """Escape like the admin editor's stored HTML: &, <, > in text (quotes stay), and " too in attributes."""
+
+    def __init__(self):
+        super().__init__(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="/")
+
+    def attribute_value(self, value):
+        return EntitySubstitution.substitute_xml(value).replace('"', "&quot;")
+
+
+class RichTextWhitelister(DbWhitelister):
+    def __init__(self, converter_rules, extra_elements: Sequence[str] = ()):
+        super().__init__(converter_rules)
+        for element in extra_elements:
+            self.element_rules.setdefault(element, allow_without_attributes)
+
+    def clean(self, html: str) -> str:
+        doc = BeautifulSoup(html, "html.parser")
+        self.clean_node(doc, doc)
+        return doc.decode(formatter=_StoredFormatter())
+
+    def clean_tag_node(self, doc, tag):
+        if tag.name in DROPPED_WITH_CONTENT:
+            tag.decompose()
+            return
+        _lift_stored_format(tag)
+        if "data-embedtype" in tag.attrs:
+            handler = self.embed_handlers.get(tag["data-embedtype"])
+            if handler is None or not _valid_reference(handler, tag):
+                tag.decompose()
+                return
+        elif tag.name == "a" and "data-linktype" in tag.attrs:
+            handler = self.link_handlers.get(tag["data-linktype"])
+            if handler is None or not _valid_reference(handler, tag):
+                for child in list(tag.contents):
+                    self.clean_node(doc, child)
+                tag.unwrap()
+                return
+        super().clean_tag_node(doc, tag)
+
+
+def _lift_stored_format(tag) -> None:
+    """`<a linktype="page" id="3">` → `<a data-linktype="page" data-id="3">`; the same for <embed embedtype=…>."""
+    marker = {"a": "linktype", "embed": "embedtype"}.get(tag.name)
+    if marker and marker in tag.attrs:
+        tag.attrs = {f"data-{name}": value for name, value in tag.attrs.items() if not name.startswith("data-")}
+
+
+def _valid_reference(handler, tag) -> bool:
+    """The handler finds every attribute it stores, ids are numbers and URLs are safe."""
+    try:
+        attrs = handler.get_db_attributes(tag)
+    except KeyError:
+        return False
+    if "id" in attrs and not str(attrs["id"]).isdigit():
+        return False
+    return "url" not in attrs or check_url(str(attrs["url"])) is not None
+
+
+def _block_and_style_elements(features: Sequence[str]) -> list[str]:
+    """Elements that features give only to the Draftail editor (blockquote, code, sup, …), none with attributes."""
+    elements = []
+    for feature in features:
+        rule = feature_registry.get_converter_rule("contentstate", feature) or {}
+        to_database = rule.get("to_database_format", {}) if isinstance(rule, dict) else {}
+        for spec in [*to_database.get("block_map", {}).values(), *to_database.get("style_map", {}).values()]:
+            if isinstance(spec, str):
+                elements.append(spec)
+            elif isinstance(spec, dict) and isinstance(spec.get("element"), str) and not spec.get("props"):
+                elements.append(spec["element"])
+                if isinstance(spec.get("wrapper"), str):
+                    elements.append(spec["wrapper"])
+    return elements
+
+
+@lru_cache(maxsize=32)
+def _whitelister(features: tuple[str, ...]) -> RichTextWhitelister:
+    converter = EditorHTMLConverter(features)
+    return RichTextWhitelister(converter.converter_rules, _block_and_style_elements(features))
+
+
+def sanitise_rich_text(html: str, features: Sequence[str] | None = None) -> str:
+    """`html` in Wagtail's stored rich text format, keeping only what `features` allow.
+
+    `features` is the RichTextField's feature list (`field.features`); None
+    means Wagtail's default features, as for a RichTextField without any.
+    The result is stable: sanitising it again changes nothing.
+    """
+    if not html:
+        return html or ""
+    if features is None:
+        features = feature_registry.get_default_features()
+    return _whitelister(tuple(features)).clean(html)
