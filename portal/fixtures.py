@@ -23,6 +23,7 @@ from modelcluster.models import get_all_child_relations
 
 from portal import i18n
 from portal.i18n import translated_fields
+from portal.sanitise import sanitise_rich_text
 from portal.models import HomePage, SiteSettings, Topic
 
 FILES = ("site.json", "zones.json", "news.json", "delegations.json")
@@ -276,6 +277,9 @@ class Loader:
                     text = value.get(code) or ""
                     if not isinstance(text, str):
                         raise FixtureError(f"{where}: field '{name}' [{code}] must be text")
+                    if text and isinstance(f, RichTextField):
+                        # only the admin's editor cleans rich text; fixtures are cleaned here
+                        text = sanitise_rich_text(text, f.features)
                     setattr(obj, i18n.localized(name, code), text or ("" if not f.null else None))
             else:
                 if isinstance(value, dict):
@@ -521,7 +525,10 @@ def _normalise_values(model, values: dict) -> dict:
         if isinstance(value, dict):
             value = {code: value.get(code) or "" for code in i18n.language_codes()}
             if isinstance(f, RichTextField):
-                value = {code: "" if i18n.is_blank_html(text) else text for code, text in value.items()}
+                value = {
+                    code: "" if i18n.is_blank_html(text) else sanitise_rich_text(text, f.features)
+                    for code, text in value.items()
+                }
             if any(value.values()):
                 out[name] = value
         elif isinstance(value, list):

@@ -327,3 +327,22 @@ class CommandTests(TestCase):
     def test_demo_users_refused_outside_development(self):
         with self.settings(PORTAL_CREATE_DEMO_USERS=False), self.assertRaises(CommandError):
             call_command("create_demo_users", stdout=StringIO())
+
+
+class SanitisedFixtureTests(TestCase):
+    def test_rich_text_from_fixtures_is_cleaned(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for file in FIXTURES.glob("*.json"):
+                shutil.copy(file, Path(tmp) / file.name)
+            document = json.loads((Path(tmp) / "news.json").read_text(encoding="utf-8"))
+            document["pages"][0]["fields"]["body"]["en"] = (
+                '<p onclick="steal()">Safe text <a href="javascript:alert(1)">link</a></p><script>alert(2)</script>'
+            )
+            (Path(tmp) / "news.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+            load_all(Path(tmp))
+            body = NewsPage.objects.get(slug_zh_hans=document["pages"][0]["fields"]["slug"]["zh-hans"]).body_en
+        self.assertIn("Safe text", body)
+        for bad in ("onclick", "javascript:", "<script", "alert(2)"):
+            self.assertNotIn(bad, body)
