@@ -23,8 +23,8 @@ from modelcluster.models import get_all_child_relations
 
 from portal import i18n
 from portal.i18n import translated_fields
-from portal.sanitise import sanitise_rich_text
 from portal.models import HomePage, SiteSettings, Topic
+from portal.sanitise import sanitise_rich_text
 
 FILES = ("site.json", "zones.json", "news.json", "delegations.json")
 # Which file each page type is exported to.
