@@ -162,3 +162,19 @@ class FallbackNoticeTests(TestCase):
         news.save_revision().publish()
         html = self.client.get(url_in(self.site["news_index"], "ru")).content.decode()
         self.assertIn(f'<h3 lang="en"><a href="{url_in(news, "ru")}">{news.title_en}</a></h3>', html)
+
+
+class PlaceTests(TestCase):
+    def test_location_in_each_languages_order(self):
+        from types import SimpleNamespace
+
+        from django.utils import translation
+
+        from portal.templatetags.portal_tags import place
+
+        zone = SimpleNamespace(city="青岛", province="山东省", country="中国")
+        with translation.override("zh-hans"):
+            self.assertEqual(place(zone), "中国山东省青岛")
+        zone = SimpleNamespace(city="Qingdao", province="Shandong", country="")
+        with translation.override("en"):
+            self.assertEqual(place(zone), "Qingdao, Shandong")

@@ -84,3 +84,13 @@ def fallback_notice(context):
 def in_section(page, section):
     """True when `page` lies under `section` in the tree."""
     return isinstance(page, Page) and page.path.startswith(section.path) and page.pk != section.pk
+
+
+@register.simple_tag
+def place(zone, country: bool = True) -> str:
+    """A zone's location in the active language's order: "Qingdao, Shandong, China" or "中国山东省青岛"."""
+    parts = [zone.city, zone.province] + ([zone.country] if country else [])
+    parts = [part for part in parts if part]
+    if translation.get_language() == "zh-hans":
+        return "".join(reversed(parts))
+    return ", ".join(parts)
