@@ -15,7 +15,6 @@ from django.utils.text import slugify
 
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
-from pypinyin import lazy_pinyin
 
 
 def language_codes() -> list[str]:
@@ -131,6 +130,9 @@ def ascii_slug(text: str, max_length: int = 80) -> str:
     """
     text = unicodedata.normalize("NFC", text or "").lower()
     if _HAN.search(text):
+        # imported here: its dictionaries cost ~55 MB, needed only when a page is saved
+        from pypinyin import lazy_pinyin
+
         text = " ".join(lazy_pinyin(text))
     text = "".join(_CYRILLIC.get(ch, _GERMAN.get(ch, ch)) for ch in text)
     slug = slugify(text)[:max_length].strip("-")

@@ -8,7 +8,7 @@ visitor of that language sees (fallbacks included).
 
 - PostgreSQL: a tsvector per row with the language's text search
   configuration (english/german/russian stem inflected forms; Chinese uses
-  'simple' over jieba-segmented text), GIN-indexed, ranked with ts_rank.
+  'simple' over text cut into character bigrams), GIN-indexed, ranked with ts_rank.
 - SQLite (the embedded default): every query word must occur in the text
   (case-insensitive substring match), newest first; no stemming.
 
@@ -17,7 +17,6 @@ The index follows publishing (signals in portal/signals.py) and is rebuilt by
 """
 
 import html
-import logging
 import re
 from dataclasses import dataclass
 
@@ -40,6 +39,7 @@ PG_CONFIG = {"en": "english", "de": "german", "ru": "russian", "zh-hans": "simpl
 # Page types a visitor can search, with the key used in ?type=.
 SEARCHABLE_TYPES = {"news": "news.NewsPage", "zone": "zones.ZonePage", "delegation": "zones.DelegationPage"}
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -50,18 +50,23 @@ def is_postgres() -> bool:
 # --- Text -------------------------------------------------------------------
 
 
-def _jieba():
-    import jieba
+def segment(text: str, for_query: bool = False) -> str:
+    """Chinese runs as overlapping character bigrams, so a word is found inside a longer phrase.
 
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
+    示范区 (query) → 示范 范区, found in 上合示范区 (index: 上 合 示 范 区 上合 合示 示范 范区).
+    The index also keeps single characters so a one-character query matches; a query longer than
+    one character uses bigrams only. No dictionary is loaded: a word segmenter such as jieba
+    costs every web worker about 75 MB for what bigrams do here.
+    """
 
+    def grams(match):
+        run = match.group(0)
+        bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+        if for_query:
+            return " " + " ".join(bigrams or [run]) + " "
+        return " " + " ".join([*run, *bigrams]) + " "
 
-def segment(text: str) -> str:
-    """Chinese words separated by spaces (search mode: long words also yield their parts)."""
-    if not _HAN.search(text):
-        return text
-    return " ".join(token for token in _jieba().cut_for_search(text) if token.strip())
+    return _HAN_RUN.sub(grams, text)
 
 
 def plain(value) -> str:
@@ -206,7 +211,7 @@ def clean_query(raw: str) -> str:
 
 def query_terms(query: str, code: str) -> list[str]:
     if _HAN.search(query):
-        query = segment(query)
+        query = segment(query, for_query=True)
     terms = [t.lower() for t in _WORD.findall(query)]
     return list(dict.fromkeys(terms))[:MAX_TERMS]
 
