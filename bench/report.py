@@ -1,0 +1,262 @@
+"""bench/RESULTS.md from the runner's results.json (python -m bench.report results.json > RESULTS.md)."""
+
+import importlib.metadata
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+TARGET_PAGES = ("news index ?page=500", "news page")
+STARTER = "Wagtail starter page"
+STATIC = "static file"
+PING = "minimal view (/bench/ping)"
+SITEMAP = "sitemap.xml"
+SEARCHES = ("search (Latin)", "search (Chinese)")
+MEMORY_LIMIT_MB = 150
+SEARCH_P95_LIMIT_MS = 100
+
+
+# What the numbers mean; written from the last full run, kept here so bench/run regenerates it.
+NOTES = """
+## Notes
+"""
+
+
+def _output(args: list[str]) -> str:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()  # noqa: S603
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def _wrk_version() -> str:
+    # `wrk -v` prints its version and exits with 1
+    result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)  # noqa: S603, S607
+    return (result.stdout or result.stderr).split("Copyright")[0].strip() or "wrk"
+
+
+def machine(pg_server: str) -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in _output(["lscpu"]).splitlines() if line.startswith("Model name")),
+        platform.processor(),
+    )
+    memory = next(
+        (int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line),
+        0,
+    )
+    os_name = next(
+        (
+            line.split("=", 1)[1].strip('"')
+            for line in Path("/etc/os-release").read_text().splitlines()
+            if line.startswith("PRETTY_NAME")
+        ),
+        platform.system(),
+    )
+    dirty = [line for line in _output(["git", "status", "--porcelain"]).splitlines() if line.strip()]
+    versions = {name: importlib.metadata.version(name) for name in ("django", "wagtail", "gunicorn", "whitenoise")}
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": _output(["git", "rev-parse", "--short", "HEAD"]),
+        "uncommitted_files": len(dirty),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mb": memory,
+        "os": f"{os_name}, kernel {platform.release()}",
+        "python": platform.python_version(),
+        "versions": versions,
+        "postgres": _output(["psql", pg_server + "/postgres", "-tAc", "SHOW server_version"]),
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": _wrk_version(),
+    }
+
+
+def _num(value, digits=0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def _percent(part, whole) -> str:
+    if not part or not whole:
+        return "n/a"
+    share = 100 * part / whole
+    return f"{share:.1f} %" if share < 10 else f"{share:.0f} %"
+
+
+def url_table(record: dict, config: dict) -> list[str]:
+    small, full = record["queries_small"], record["queries"]
+    load = record["uncached"]
+    cached = record.get("cached", {})
+    static_rps = load[STATIC]["rps"]
+    ping_rps = load[PING]["rps"]
+    lines = [
+        f"| URL | queries @{config['small_news']:,} news | queries @{config['news']:,} news | p50 ms | p95 ms "
+        "| req/s | of static req/s | of minimal view req/s | errors | other processes' CPU | cached req/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, query in full.items():
+        result = load[name]
+        url = query["url"] if len(query["url"]) < 48 else query["url"][:45] + "…"
+        host = f" (Host: {query['host']})" if query.get("host") else ""
+        if result.get("connections") != config["connections"] or result.get("duration") != config["duration"]:
+            host += f" — {result.get('connections')} connections, {result.get('duration')} s"
+        lines.append(
+            f"| {name} `{url}`{host} | {small[name]['queries']} | {query['queries']} | {_num(result['p50_ms'], 1)} "
+            f"| {_num(result['p95_ms'], 1)} | {_num(result['rps'])} | {_percent(result['rps'], static_rps)} "
+            f"| {_percent(result['rps'], ping_rps)} | {result['errors']} | {_num(result.get('other_cpu_pct'))} % "
+            f"| {_num(cached[name]['rps']) if name in cached else 'n/a'} |"
+        )
+    return lines
+
+
+def targets(results: dict) -> list[str]:
+    databases = results["databases"]
+    config = results["config"]
+    header = "| target | " + " | ".join(DATABASE_NAMES.get(k, k) for k in databases) + " |"
+    lines = [header, "| --- |" + " --- |" * len(databases)]
+
+    def row(title: str, cell) -> None:
+        lines.append(f"| {title} | " + " | ".join(cell(k, r) for k, r in databases.items()) + " |")
+
+    def queries(_kind, record):
+        grown = [
+            f"{name} {record['queries_small'][name]['queries']}→{q['queries']}"
+            for name, q in record["queries"].items()
+            if q["queries"] > record["queries_small"][name]["queries"]
+        ]
+        return "**missed**: " + ", ".join(grown) if grown else "met: none grows"
+
+    def faster(page):
+        def cell(_kind, record):
+            load = record["uncached"]
+            ratio = load[page]["rps"] / load[STARTER]["rps"] if load[STARTER]["rps"] else 0
+            verdict = "met" if ratio >= 2 else "**missed**"
+            return f"{verdict}: {ratio:.2f}× ({load[page]['rps']:,.0f} vs {load[STARTER]['rps']:,.0f} req/s)"
+
+        return cell
+
+    def search(kind, record):
+        p95 = {name: record["uncached"][name]["p95_ms"] for name in SEARCHES}
+        text = ", ".join(f"{name.split()[1].strip('()')} {value:.0f} ms" for name, value in p95.items())
+        if kind != "postgres":
+            return f"(not a target) {text}"
+        verdict = "met" if max(p95.values()) < SEARCH_P95_LIMIT_MS else "**missed**"
+        return f"{verdict}: {text}"
+
+    def memory(_kind, record):
+        load = record["uncached"]
+        workers = load["_memory"]["workers_mb"]
+        top = max(workers) if workers else 0
+        verdict = "met" if top < MEMORY_LIMIT_MB else "**missed**"
+        before = [max(r.get("workers_mb_after") or [0]) for n, r in load.items() if n not in ("_memory", SITEMAP)]
+        return (
+            f"{verdict}: {', '.join(f'{w:.0f}' for w in workers)} MB after the run; "
+            f"{max(before, default=0):.0f} MB at most before the sitemap"
+        )
+
+    row(f"no query count grows from {config['small_news']:,} to {config['news']:,} news", queries)
+    for page in TARGET_PAGES:
+        row(f"uncached {page} ≥ 2× the req/s of Wagtail's starter page", faster(page))
+    row(f"search p95 < {SEARCH_P95_LIMIT_MS} ms on PostgreSQL", search)
+    row(f"gunicorn worker RSS < {MEMORY_LIMIT_MB} MB (after the run)", memory)
+    return lines
+
+
+def generator_table(results: dict) -> list[str]:
+    databases = results["databases"]
+    header = "| phase | " + " | ".join(DATABASE_NAMES.get(k, k) for k in databases) + " |"
+    lines = [header, "| --- |" + " ---: |" * len(databases)]
+    phases = []
+    for record in databases.values():
+        for phase in record["generate"]["timings"]:
+            if phase not in phases:
+                phases.append(phase)
+    for phase in phases:
+        cells = [_num(r["generate"]["timings"].get(phase), 1) + " s" for r in databases.values()]
+        lines.append(f"| {phase} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| **generate (total, in one transaction)** | "
+        + " | ".join(f"**{r['generate']['generate']:.1f} s**" for r in databases.values())
+        + " |"
+    )
+    lines.append(
+        "| command wall time (with Django start-up and verification) | "
+        + " | ".join(f"{r['generate']['wall']:.1f} s" for r in databases.values())
+        + " |"
+    )
+    lines.append(
+        "| migrate (fresh database, for comparison) | "
+        + " | ".join(f"{r['migrate_s']:.1f} s" for r in databases.values())
+        + " |"
+    )
+    return lines
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    config = results["config"]
+    v = m["versions"]
+    first = next(iter(results["databases"].values()))
+    queries = first["queries"]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `bench/run` on {m['date']}, commit `{m['commit']}`"
+        + (f" plus {m['uncommitted_files']} uncommitted files in the working tree." if m["uncommitted_files"] else "."),
+        "",
+        "| machine | |",
+        "| --- | --- |",
+        f"| CPU | {m['cpu']}, {m['cores']} cores (shared by wrk and gunicorn) |",
+        f"| memory | {m['memory_mb']:,} MB |",
+        f"| system | {m['os']} |",
+        f"| software | Python {m['python']}, Django {v['django']}, Wagtail {v['wagtail']}, gunicorn {v['gunicorn']}, "
+        f"whitenoise {v['whitenoise']}, PostgreSQL {m['postgres']}, SQLite {m['sqlite']}, {m['wrk']} |",
+        "",
+        "## How",
+        "",
+        f"- Site: `generate_bench_data --news {config['news']} --zones {config['zones']} "
+        f"--delegations {config['delegations']} --images {config['images']}` — every text in four languages; "
+        f"query counts also at {config['small_news']} news.",
+        f"- Server: gunicorn, {config['workers']} sync workers, bound to 127.0.0.1, as `make serve` starts it "
+        "(`--access-logfile -`), with `portal.settings.bench` = production settings + `/bench/ping` + Wagtail's "
+        "starter templates. No Redis (per-process memory cache), `SECURE_SSL_REDIRECT=0` (no TLS proxy in front).",
+        f"- Load: wrk, {config['threads']} threads, {config['connections']} connections, {config['duration']} s per "
+        f"URL after a {config['warmup']} s warm-up; latency as wrk measures it (includes queueing).",
+        "- Queries: Django's test client + CaptureQueriesContext, second request of each URL (the first warms the "
+        "per-process caches a worker also keeps).",
+        f"- Search words: `{unquote(queries['search (Latin)']['url'].split('q=')[1])}` "
+        f"({queries['search (Latin)'].get('matches', '?')} matching pages in English) and "
+        f"`{unquote(queries['search (Chinese)']['url'].split('q=')[1])}` "
+        f"({queries['search (Chinese)'].get('matches', '?')} in Chinese).",
+        "- Uncached: `PAGE_CACHE_SECONDS=0`. `cached req/s`: the same load again with "
+        f"`{config['cached_env']}` (portal/pagecache.py, per-worker memory cache) when run with `BENCH_CACHED=1`, "
+        "else n/a.",
+        "",
+        "## Targets",
+        "",
+        *targets(results),
+        "",
+    ]
+    for kind, record in results["databases"].items():
+        out += [f"## {DATABASE_NAMES.get(kind, kind)}", "", *url_table(record, config), ""]
+        out += [
+            f"Worker RSS after the run: {record['uncached']['_memory']['workers_mb']} MB "
+            f"(master {record['uncached']['_memory']['master_mb']} MB).",
+            "",
+        ]
+    out += ["## generate_bench_data timings", "", *generator_table(results), ""]
+    out += [NOTES.strip(), ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    sys.stdout.write(markdown(json.loads(Path(sys.argv[1]).read_text())))
