@@ -525,7 +525,18 @@ class PageSitemap(Sitemap):
         site = Site.find_for_request(self.request)
         if site is None:
             return
-        pages = site.root_page.get_descendants(inclusive=True).live().public().order_by("path").specific()
+        # URLs need only the tree position and the per-language url_path columns; loading the
+        # specific pages would hold every body in four languages in memory at once.
+        columns = ["path", "depth", "live", "last_published_at", "locale_id"]
+        columns += [i18n.localized(name, code) for name in ("url_path", "slug", "title") for code in self.languages]
+        pages = (
+            site.root_page.get_descendants(inclusive=True)
+            .live()
+            .public()
+            .order_by("path")
+            .only(*columns)
+            .iterator(chunk_size=2000)
+        )
         for page in pages:
             urls = page_language_urls(page, self.request)
             if all(code in urls for code in self.languages):
