@@ -68,7 +68,7 @@ class NewsIndexPage(BasePage):
 
 
 class NewsPage(BasePage):
-    date = models.DateField(_("date"), help_text=_("Date the article was posted on this portal."))
+    date = models.DateField(_("date"), db_index=True, help_text=_("Date the article was posted on this portal."))
     source = models.CharField(
         _("source"), max_length=255, blank=True, help_text=_("e.g. People's Daily, PRNewswire, SCODA")
     )

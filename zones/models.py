@@ -228,7 +228,7 @@ class DelegationIndexPage(BasePage):
 
 
 class DelegationPage(BasePage):
-    start_date = models.DateField(_("start date"))
+    start_date = models.DateField(_("start date"), db_index=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     leader_name = models.CharField(_("leader"), max_length=255, blank=True)
     leader_position = models.CharField(_("leader's position"), max_length=500, blank=True)
