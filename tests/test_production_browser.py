@@ -6,7 +6,6 @@ the browser reports no CSP violation on the way.
 """
 
 import os
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,29 +17,12 @@ from wagtail.users.models import UserProfile
 import pytest
 
 from portal.csp import with_csp
+from tests.browser import ARGS, CHROMIUM, require_chromium
 from tests.factories import build_site
 from tests.helpers import url_in
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
+require_chromium()
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("PORTAL_REQUIRE_BROWSER"):
-        raise RuntimeError(
-            f"Browser tests are required but {CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk"
-        )
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 
 # Every violation the page sees, whether or not Chromium also logs it to the console.
 RECORD_VIOLATIONS = """
