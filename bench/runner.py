@@ -27,6 +27,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -95,6 +96,10 @@ class Config:
         )
 
 
+# The machine may be shared: a measurement during which other processes took more than this share of
+# the CPUs is repeated (at most MEASUREMENTS times in all); the share is reported either way.
+DISTURBED_PCT = 10
+MEASUREMENTS = 3
 BASELINES = ("static file", "minimal view (/bench/ping)", "Wagtail starter page")
 # The sitemap of 10,000 pages takes seconds a request: fewer connections, longer, no warm-up.
 LOAD_OVERRIDES = {"sitemap.xml": {"connections": 2, "duration": 30, "warmup": 0}}
@@ -390,12 +395,16 @@ class Bench:
                     self.wrk(url, target.get("host"), options["warmup"], min(4, options["connections"]))
                 self.drain(port)
                 pids = [process.pid, *self.workers(process), *self.database_backends(env)]
-                quiet = self.wait_for_quiet(pids)
-                result = self.wrk(url, target.get("host"), options["duration"], options["connections"], pids)
-                result["other_cpu_pct_before"] = quiet
+                for attempt in range(1, MEASUREMENTS + 1):
+                    quiet = self.wait_for_quiet(pids)
+                    result = self.wrk(url, target.get("host"), options["duration"], options["connections"], pids)
+                    self.drain(port)
+                    if result["other_cpu_pct"] <= DISTURBED_PCT or attempt == MEASUREMENTS:
+                        break
+                    say(f"    {name}: other processes took {result['other_cpu_pct']} % of the CPUs; measuring again")
+                result |= {"other_cpu_pct_before": quiet, "attempts": attempt}
                 result["workers_mb_after"] = self.worker_rss(process)["workers_mb"]
                 results[name] = result | {"connections": options["connections"], "duration": options["duration"]}
-                self.drain(port)
                 say(
                     f"    {name}: {result['rps']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms "
                     f"(other processes: {result['other_cpu_pct']} % CPU)"
@@ -457,4 +466,6 @@ class Bench:
 
 
 if __name__ == "__main__":
+    # Stopped with kill: leave through the finally blocks, which stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench/run stopped"))
     Bench(Config.from_env()).main()
