@@ -40,6 +40,10 @@ def _wrk_version() -> str:
     return (result.stdout or result.stderr).split("Copyright")[0].strip() or "wrk"
 
 
+def commit() -> str:
+    return _output(["git", "rev-parse", "--short", "HEAD"])
+
+
 def machine(pg_server: str) -> dict:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in _output(["lscpu"]).splitlines() if line.startswith("Model name")),
@@ -61,7 +65,7 @@ def machine(pg_server: str) -> dict:
     versions = {name: importlib.metadata.version(name) for name in ("django", "wagtail", "gunicorn", "whitenoise")}
     return {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "commit": _output(["git", "rev-parse", "--short", "HEAD"]),
+        "commit": commit(),
         "uncommitted_files": len(dirty),
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -248,7 +252,8 @@ def markdown(results: dict) -> str:
         "",
     ]
     for kind, record in results["databases"].items():
-        out += [f"## {DATABASE_NAMES.get(kind, kind)}", "", *url_table(record, config), ""]
+        started = f"measured {record['started']}, commit `{record['commit']}`" if "commit" in record else ""
+        out += [f"## {DATABASE_NAMES.get(kind, kind)}", "", started, "", *url_table(record, config), ""]
         out += [
             f"Worker RSS after the run: {record['uncached']['_memory']['workers_mb']} MB "
             f"(master {record['uncached']['_memory']['master_mb']} MB).",

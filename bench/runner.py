@@ -21,7 +21,6 @@ Every load is bounded (BENCH_DURATION seconds per URL) and stays on 127.0.0.1.
 
 import json
 import os
-import resource
 import shlex
 import shutil
 import signal
@@ -32,6 +31,8 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -70,6 +71,7 @@ class Config:
     results: str
     keep_database: bool
     quiet_wait: int
+    merge: bool
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -93,6 +95,7 @@ class Config:
             results=env_str("BENCH_RESULTS", str(ROOT / "bench" / "RESULTS.md")),
             keep_database=env_str("BENCH_KEEP_DATABASE", "0") == "1",
             quiet_wait=env_int("BENCH_QUIET_WAIT", 600),
+            merge=env_str("BENCH_MERGE", "0") == "1",
         )
 
 
@@ -120,41 +123,58 @@ end
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_busy() -> float:
-    """CPU seconds all processors have been busy since boot (/proc/stat)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    return (sum(values) - values[3] - values[4]) / TICKS  # less idle and iowait
-
-
-def process_cpu(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+def processes() -> dict[int, tuple[float, int, str]]:
+    """pid → (CPU seconds used, parent pid, command line) of every process (/proc)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
-        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-    return total
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        table[int(entry.name)] = ((int(fields[11]) + int(fields[12])) / TICKS, int(fields[1]), command)
+    return table
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime + own.ru_utime + own.ru_stime
+def is_ours(pid: int, table: dict) -> bool:
+    """The runner and its descendants (gunicorn, wrk), and PostgreSQL's processes for the benchmark's database."""
+    command = table[pid][2]
+    if PG_DATABASE in command:
+        return True
+    if command.startswith("postgres: ") and "parallel worker for PID " in command:
+        leader = int(command.rsplit("PID ", 1)[1].split()[0])
+        return leader in table and PG_DATABASE in table[leader][2]
+    seen = set()
+    while pid not in seen and pid in table:
+        if pid == os.getpid():
+            return True
+        seen.add(pid)
+        pid = table[pid][1]
+    return False
 
 
 class OtherLoad:
-    """The share of the machine's CPU that processes other than the benchmark's used meanwhile."""
+    """The share of the machine's CPUs that other processes used meanwhile (the machine may be shared).
 
-    def __init__(self, pids: list[int]):
-        self.pids = pids
-        self.start = (time.monotonic(), cpu_busy(), process_cpu(pids) + children_cpu())
+    Counted per process, so that the benchmark's own PostgreSQL connections, which come and go
+    (CONN_MAX_AGE, parallel workers), are never mistaken for someone else's.
+    """
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.before = processes()
 
     def percent(self) -> float:
-        elapsed = time.monotonic() - self.start[0]
-        busy = cpu_busy() - self.start[1]
-        ours = process_cpu(self.pids) + children_cpu() - self.start[2]
-        return round(max(0.0, busy - ours) / (elapsed * (os.cpu_count() or 1)) * 100, 1) if elapsed else 0.0
+        elapsed = time.monotonic() - self.started
+        after = processes()
+        other = sum(
+            cpu - (self.before[pid][0] if pid in self.before else 0.0)
+            for pid, (cpu, _parent, _command) in after.items()
+            if not is_ours(pid, after)
+        )
+        return round(max(0.0, other) / (elapsed * (os.cpu_count() or 1)) * 100, 1) if elapsed else 0.0
 
 
 def say(message: str) -> None:
@@ -293,27 +313,6 @@ class Bench:
                 process.kill()
                 process.wait()
 
-    def database_backends(self, env: dict) -> list[int]:
-        """PostgreSQL's server processes serving the benchmark's database (their CPU is the benchmark's)."""
-        if not env["DATABASE_URL"].startswith("postgres"):
-            return []
-        result = subprocess.run(  # noqa: S603
-            [  # noqa: S607
-                "psql",
-                self.config.pg_server + "/postgres",
-                "-tAc",
-                f"SELECT pid FROM pg_stat_activity WHERE datname = '{PG_DATABASE}'",  # noqa: S608 (a constant)
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return [int(pid) for pid in result.stdout.split()]
-
-    def workers(self, process: subprocess.Popen) -> list[int]:
-        result = subprocess.run(["ps", "-o", "pid=", "--ppid", str(process.pid)], capture_output=True, text=True)  # noqa: S603, S607
-        return [int(pid) for pid in result.stdout.split()]
-
     def worker_rss(self, process: subprocess.Popen) -> dict:
         result = subprocess.run(  # noqa: S603
             ["ps", "-o", "pid=,ppid=,rss=", "-e"],  # noqa: S607
@@ -330,23 +329,23 @@ class Bench:
                 master = round(rss / 1024, 1)
         return {"workers_mb": sorted(workers), "master_mb": master}
 
-    def wait_for_quiet(self, pids: list[int]) -> float:
+    def wait_for_quiet(self) -> float:
         """Wait (at most BENCH_QUIET_WAIT seconds) until other processes leave the CPUs alone; their share."""
         deadline = time.monotonic() + self.config.quiet_wait
         while True:
-            load = OtherLoad(pids)
+            load = OtherLoad()
             time.sleep(3)
             share = load.percent()
             if share < 5 or time.monotonic() > deadline:
                 return share
 
-    def wrk(self, url: str, host: str | None, seconds: int, connections: int, pids: list[int] = ()) -> dict:
+    def wrk(self, url: str, host: str | None, seconds: int, connections: int) -> dict:
         script = self.dir / "report.lua"
         args = ["wrk", f"-t{self.config.threads}", f"-c{connections}", f"-d{seconds}s"]
         args += [f"--timeout={self.config.timeout}s", "-s", str(script)]
         if host:
             args += ["-H", f"Host: {host}"]
-        load = OtherLoad(list(pids))
+        load = OtherLoad()
         result = subprocess.run([*args, url], capture_output=True, text=True, check=True)  # noqa: S603
         other = load.percent()
         with self.log.open("a") as log:
@@ -394,10 +393,9 @@ class Bench:
                 if options["warmup"]:
                     self.wrk(url, target.get("host"), options["warmup"], min(4, options["connections"]))
                 self.drain(port)
-                pids = [process.pid, *self.workers(process), *self.database_backends(env)]
                 for attempt in range(1, MEASUREMENTS + 1):
-                    quiet = self.wait_for_quiet(pids)
-                    result = self.wrk(url, target.get("host"), options["duration"], options["connections"], pids)
+                    quiet = self.wait_for_quiet()
+                    result = self.wrk(url, target.get("host"), options["duration"], options["connections"])
                     self.drain(port)
                     if result["other_cpu_pct"] <= DISTURBED_PCT or attempt == MEASUREMENTS:
                         break
@@ -432,7 +430,8 @@ class Bench:
         say(f"{kind}: fresh database")
         url = self.create_database(kind)
         env = self.env(url)
-        record: dict = {"migrate_s": round(self.manage(env, "migrate", "--noinput", "-v0"), 1)}
+        record: dict = {"started": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": report.commit()}
+        record["migrate_s"] = round(self.manage(env, "migrate", "--noinput", "-v0"), 1)
         if not (self.dir / "static" / "staticfiles.json").exists():
             self.manage(env, "collectstatic", "--noinput", "-v0")
         say(f"{kind}: {c.small_news} news")
@@ -455,9 +454,12 @@ class Bench:
 
     def main(self) -> None:
         self.setup()
-        from bench import report
-
         self.results["machine"] = report.machine(self.config.pg_server)
+        previous = self.dir / "results.json"
+        if self.config.merge and previous.exists():
+            # BENCH_MERGE=1: keep the other databases' results of the last run
+            kept = json.loads(previous.read_text())["databases"]
+            self.results["databases"] = {k: v for k, v in kept.items() if k not in self.config.databases}
         for kind in self.config.databases:
             self.results["databases"][kind] = self.database(kind)
             (self.dir / "results.json").write_text(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
