@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -9,10 +9,16 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
+from portal import pagecache
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
-from portal.pagination import paginate
+from portal.pagination import narrow, paginate_listing
+
+
+def first(queryset):
+    """queryset.first(), choosing the row by its key alone (see narrow())."""
+    return next(iter(narrow(queryset, 0, 1)), None)
 
 
 class NewsIndexPage(BasePage):
@@ -28,16 +34,36 @@ class NewsIndexPage(BasePage):
     class Meta:
         verbose_name = _("news index")
 
+    def listing_facts(self) -> dict:
+        """Zone and topic ids that have news here, and the news per year: aggregates over every
+        article, so they are computed once per change of the published content."""
+        from django.apps import apps
+
+        def compute():
+            all_news = NewsPage.objects.live().descendant_of(self)
+            zone_model = apps.get_model("zones", "ZonePage")
+            topic_model = apps.get_model("portal", "Topic")
+            with_news = all_news.filter(related_zones=OuterRef("pk"))
+            return {
+                "zone_ids": list(zone_model.objects.live().filter(Exists(with_news)).values_list("pk", flat=True)),
+                "topic_ids": list(
+                    topic_model.objects.filter(Exists(all_news.filter(topics=OuterRef("pk")))).values_list(
+                        "pk", flat=True
+                    )
+                ),
+                "archive": year_archive(all_news, "date"),
+            }
+
+        return pagecache.remember(f"news-index:{self.pk}", compute)
+
     def get_context(self, request, *args, **kwargs):
         from django.apps import apps
 
         context = super().get_context(request, *args, **kwargs)
-        all_news = NewsPage.objects.live().descendant_of(self)
-        zone_model = apps.get_model("zones", "ZonePage")
-        topic_model = apps.get_model("portal", "Topic")
-        zones = list(zone_model.objects.live().filter(news__in=all_news).distinct().order_by("path"))
-        topics = list(topic_model.objects.filter(news__in=all_news).distinct().order_by("slug"))
-        archive = year_archive(all_news, "date")
+        facts = self.listing_facts()
+        zones = apps.get_model("zones", "ZonePage").objects.filter(pk__in=facts["zone_ids"]).order_by("path")
+        topics = apps.get_model("portal", "Topic").objects.filter(pk__in=facts["topic_ids"]).order_by("slug")
+        archive = facts["archive"]
 
         filters = Filters()
         filters.choice(
@@ -57,10 +83,11 @@ class NewsIndexPage(BasePage):
             _("Unknown topic; showing all topics."),
         )
         filters.year(request, _("Year"), _("All years"), archive)
+        all_news = NewsPage.objects.live().descendant_of(self)
         news = filters.apply(all_news, {"zone": "related_zones", "topic": "topics", "year": "date__year"})
         news = news.select_related("lead_image").order_by("-date", "-pk")
         context.update(
-            news_page=paginate(request, news),
+            news_page=paginate_listing(request, news, count=filters.known_count(archive)),
             filters=filters,
             archive=archive,
         )
@@ -134,22 +161,31 @@ class NewsPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["topics"] = list(self.topics.all())
-        context["related_zones"] = list(self.related_zones.filter(live=True))
-        if self.pk:
-            context.update(self.neighbours())
-            context["related_news"] = self.related_news(context["topics"], context["related_zones"])
-        # A page previewed before its first save has no reverse links yet.
-        context.setdefault("related_news", [])
-        context["delegations"] = list(self.delegations.live().order_by("-start_date")) if self.pk else []
+        context.update(self.remembered(request, "news", self.links))
         return context
+
+    def links(self) -> dict:
+        """Topics, zones, visits, the older and newer article, related articles."""
+        topics = list(self.topics.all())
+        zones = list(self.related_zones.filter(live=True))
+        if not self.pk:  # a page previewed before its first save has no reverse links yet
+            return {"topics": topics, "related_zones": zones, "related_news": [], "delegations": []}
+        return {
+            "topics": topics,
+            "related_zones": zones,
+            **self.neighbours(),
+            "related_news": self.related_news(topics, zones),
+            "delegations": list(self.delegations.live().order_by("-start_date")),
+        }
 
     def neighbours(self) -> dict:
         """The previous (older) and next (newer) article in the same index."""
         siblings = NewsPage.objects.live().sibling_of(self, inclusive=False)
-        older = siblings.filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)).order_by("-date", "-pk")
-        newer = siblings.filter(Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)).order_by("date", "pk")
-        return {"previous_news": older.first(), "next_news": newer.first()}
+        # date__lte / date__gte repeat what the Q says, so that the date index can serve the range
+        older = siblings.filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk), date__lte=self.date)
+        newer = siblings.filter(Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk), date__gte=self.date)
+        older, newer = older.order_by("-date", "-pk"), newer.order_by("date", "pk")
+        return {"previous_news": first(older), "next_news": first(newer)}
 
     def related_news(self, topics, zones, limit: int = 3) -> list:
         """Newest articles sharing one of `topics` or `zones` with this one."""
@@ -164,4 +200,5 @@ class NewsPage(BasePage):
             .values_list("pk", flat=True)
             .distinct()
         )
-        return list(NewsPage.objects.filter(pk__in=candidates).order_by("-date", "-pk")[:limit])
+        related = NewsPage.objects.filter(pk__in=candidates).select_related("lead_image")
+        return list(narrow(related.order_by("-date", "-pk"), 0, limit))

@@ -60,6 +60,15 @@ class Filters:
         choices = [(str(entry["year"]), f"{entry['year']} ({entry['count']})") for entry in archive]
         self.fields.append(FilterField(name, label, empty_label, choices, self.raw.get(name, "")))
 
+    def known_count(self, archive: list) -> int | None:
+        """How many items the filtered list has, when year_archive()'s counts tell (no zone or
+        topic chosen), else None."""
+        if set(self.values) - {"year"}:
+            return None
+        if "year" in self.values:
+            return next((entry["count"] for entry in archive if entry["year"] == self.values["year"]), 0)
+        return sum(entry["count"] for entry in archive)
+
     def apply(self, queryset, lookups: dict):
         """Filter `queryset` by the selected values: {filter name: ORM lookup}."""
         for name, lookup in lookups.items():

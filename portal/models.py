@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,7 @@ from modelcluster.fields import ParentalKey
 from portal import i18n, pagecache
 from portal.l10n.panels import TranslationStatusPanel
 from portal.l10n.permissions import check, restrict, translator_languages
+from portal.pagination import narrow
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "image", "blockquote"]
 
@@ -95,29 +97,62 @@ class BasePage(Page):
             return super().save(*args, **kwargs)
 
     def route(self, request, path_components):
-        """Find the child by its slug in the active language, one query per level.
+        """Find the page by its slugs in the active language.
 
         Matches what `page.slug` shows through the fallback chain: a child
         whose slug is empty in this language is found by its fallback slug.
         wagtail-modeltranslation's own route loads every sibling instead.
+        The walk down the tree (one narrow query per level) is remembered until
+        the published content next changes, so a page is usually found with one
+        query: its own row.
         """
         if not path_components:
             if self.live:
                 return RouteResult(self)
             raise Http404
-        slug, remaining = path_components[0], path_components[1:]
-        match, empty_before = Q(), Q()
-        for code in i18n.fallback_chain(translation.get_language() or i18n.default_language()):
-            field = i18n.localized("slug", code)
-            match |= empty_before & Q(**{field: slug})
-            empty_before &= Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
-        child = self.get_children().filter(match).specific().first()
-        if child is None:
+        language = translation.get_language() or i18n.default_language()
+        found = self.remembered(
+            request, f"route:{language}:{'/'.join(path_components)}", lambda: self.find_descendant(path_components)
+        )
+        if found is None:
             raise Http404
-        return child.route(request, remaining)
+        label, pk = found
+        page = apps.get_model(label).objects.filter(pk=pk).first()
+        if page is None:
+            raise Http404
+        return page.route(request, [])
+
+    def find_descendant(self, path_components) -> tuple[str, int] | None:
+        """(model label, pk) of the page at these slugs below this one, or None."""
+        chain = i18n.fallback_chain(translation.get_language() or i18n.default_language())
+        path, depth, found = self.path, self.depth, None
+        for slug in path_components:
+            match, empty_before = Q(), Q()
+            for code in chain:
+                field = i18n.localized("slug", code)
+                match |= empty_before & Q(**{field: slug})
+                empty_before &= Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
+            found = (
+                Page.objects.filter(match, depth=depth + 1, path__startswith=path)
+                .values_list("path", "depth", "content_type_id", "pk")
+                .first()
+            )
+            if found is None:
+                return None
+            path, depth = found[0], found[1]
+        content_type = ContentType.objects.get_for_id(found[2])
+        return content_type.app_label + "." + content_type.model, found[3]
 
     def serve(self, request, *args, **kwargs):
         return pagecache.mark_cacheable(self, super().serve(request, *args, **kwargs))
+
+    def remembered(self, request, name: str, compute):
+        """compute(), kept until the published content changes (pagecache.remember), for the
+        parts of a page drawn from other pages (neighbours, related lists). A preview computes
+        afresh: the draft's own date, topics or zones may differ from the published page's."""
+        if not self.pk or getattr(request, "is_preview", False):
+            return compute()
+        return pagecache.remember(f"{name}:{self.pk}", compute)
 
     def get_admin_display_title(self):
         with translation.override(i18n.default_language()):
@@ -161,26 +196,32 @@ class HomePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["featured_news"] = [
+        context.update(self.remembered(request, "home", self.listings))
+        return context
+
+    def listings(self) -> dict:
+        """Featured and latest news, highlighted zones, recent visits."""
+        featured_news = [
             item.news for item in self.featured_news.select_related("news", "news__lead_image") if item.news.live
         ]
-        context["highlighted_zones"] = [
-            item.zone for item in self.highlighted_zones.select_related("zone") if item.zone.live
-        ]
-        featured_ids = [news.pk for news in context["featured_news"]]
         news_model = apps.get_model("news", "NewsPage")
         delegation_model = apps.get_model("zones", "DelegationPage")
-        context["latest_news"] = list(
+        latest = (
             news_model.objects.live()
             .descendant_of(self)
-            .exclude(pk__in=featured_ids)
+            .exclude(pk__in=[news.pk for news in featured_news])
             .select_related("lead_image")
-            .order_by("-date", "-pk")[:6]
+            .order_by("-date", "-pk")
         )
-        context["recent_delegations"] = list(
-            delegation_model.objects.live().descendant_of(self).select_related("host_zone").order_by("-start_date")[:4]
-        )
-        return context
+        recent = delegation_model.objects.live().descendant_of(self).select_related("host_zone")
+        return {
+            "featured_news": featured_news,
+            "highlighted_zones": [
+                item.zone for item in self.highlighted_zones.select_related("zone") if item.zone.live
+            ],
+            "latest_news": list(narrow(latest, 0, 6)),
+            "recent_delegations": list(narrow(recent.order_by("-start_date", "-pk"), 0, 4)),
+        }
 
 
 class HomeFeaturedNews(Orderable):

@@ -11,12 +11,19 @@ A response is stored only when
 Any publish, unpublish, move or delete of a page, and any change of topics or site
 settings, bumps a generation number that is part of every key: a change shows at
 once everywhere (home page, listings, related news), at the cost of emptying the
-whole cache. With PAGE_CACHE_SECONDS = 0 (the default outside production) nothing
-is cached.
+whole cache. The number lives in the "shared" cache (Redis, or files every worker
+process reads: settings.base.cache_settings), so a publish handled by one gunicorn
+worker empties the pages cached by all of them. With PAGE_CACHE_SECONDS = 0 (the
+default outside production) no page is cached.
+
+remember() keeps values derived from the published pages (a listing's filter
+options and year counts) under the same generation, so they are computed once
+per change instead of once per request, page cache or not.
 """
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpResponse
 
 GENERATION_KEY = "portal:pagecache:generation"
@@ -27,8 +34,12 @@ def _cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
+def _shared():
+    return caches["shared"] if "shared" in settings.CACHES else _cache()
+
+
 def generation() -> int:
-    cache = _cache()
+    cache = _shared()
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, 1, None)
@@ -36,19 +47,48 @@ def generation() -> int:
     return value
 
 
-def invalidate(*args, **kwargs) -> None:
-    """Forget every cached page (signal receiver)."""
-    cache = _cache()
+def _bump() -> None:
+    cache = _shared()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, None)
 
 
+def invalidate(*args, **kwargs) -> None:
+    """Forget every cached page and remembered value (signal receiver).
+
+    Now, and again when the surrounding transaction commits: a request served
+    in between reads the old rows and must not keep them under the new number.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
 def invalidate_on_change(sender, created=False, **kwargs) -> None:
-    # Wagtail creates an empty settings row on first use: nothing a visitor sees changes.
-    if not (created and sender.__name__ == "SiteSettings"):
+    # A new topic, image, document or settings row (Wagtail creates an empty one on first use)
+    # is on no page yet: nothing a visitor sees changes. A new site is.
+    if not created or sender.__name__ == "Site":
         invalidate()
+
+
+# Long enough to outlive quiet periods; a change makes the values unreachable at once anyway.
+REMEMBER_SECONDS = 24 * 60 * 60
+
+
+def remember(name: str, compute):
+    """compute(), kept in the cache until the published content next changes.
+
+    For values that depend only on published pages (not on the request): the
+    caller puts everything that selects the value (page id, language) in `name`.
+    """
+    key = f"portal:remember:{generation()}:{name}"
+    value = _cache().get(key)
+    if value is None:
+        value = compute()
+        if value is not None:  # nothing found is not kept: a visitor's bad URLs never fill the cache
+            _cache().set(key, value, REMEMBER_SECONDS)
+    return value
 
 
 def mark_cacheable(page, response):
@@ -98,7 +138,9 @@ class PageCacheMiddleware:
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    from wagtail.models import Page
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from portal.models import SiteSettings, Topic
@@ -107,6 +149,7 @@ def connect() -> None:
     page_unpublished.connect(invalidate, dispatch_uid="portal_pagecache_unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal_pagecache_moved")
     post_delete.connect(invalidate, sender=Page, dispatch_uid="portal_pagecache_deleted")
-    for model in (Topic, SiteSettings):
+    # Pages keep the images and documents they show (a new file, new alt text) and the site's root.
+    for model in (Topic, SiteSettings, Site, get_image_model(), get_document_model()):
         post_save.connect(invalidate_on_change, sender=model, dispatch_uid=f"portal_pagecache_{model.__name__}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"portal_pagecache_{model.__name__}_del")

@@ -10,6 +10,7 @@ import factory
 import wagtail_factories
 
 from news.models import NewsIndexPage, NewsPage
+from portal import pagecache
 from portal.fixtures import prepare_tree
 from portal.models import HomePage, Topic
 from zones.models import DelegationIndexPage, DelegationMember, DelegationPage, ZoneFact, ZoneIndexPage, ZonePage
@@ -209,6 +210,9 @@ def build_site(news_count: int = 5) -> dict:
     if news:
         home.featured_news.create(news=news[0])
     home.highlighted_zones.create(zone=zone)
+    # The factories save live pages without publishing them, as a bulk import would: tell the
+    # caches what publishing would have told them.
+    pagecache.invalidate()
     return {
         "home": home,
         "news_index": news_index,
@@ -229,4 +233,5 @@ def add_news(news_index, count: int, zone=None) -> list:
         for page in pages:
             page.related_zones.set([zone])
             page.save()
+    pagecache.invalidate()  # as build_site()
     return pages

@@ -463,14 +463,19 @@ def redis_available() -> bool:
 
 class CacheSettingsTests(SimpleTestCase):
     def test_memory_cache_without_redis(self):
-        caches_setting = cache_settings("")
+        caches_setting = cache_settings("", "/srv/portal/cache")
         self.assertEqual(caches_setting["default"]["BACKEND"], "django.core.cache.backends.locmem.LocMemCache")
         # Wagtail then keeps renditions in the default cache, which the tests clear.
         self.assertNotIn("renditions", caches_setting)
+        # What every worker process must agree on lives in files all of them read.
+        self.assertEqual(
+            caches_setting["shared"],
+            {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/srv/portal/cache"},
+        )
 
     def test_redis_for_the_cache_and_the_renditions(self):
-        caches_setting = cache_settings("redis://cache.internal:6379/2")
-        for alias in ["default", "renditions"]:
+        caches_setting = cache_settings("redis://cache.internal:6379/2", "/unused")
+        for alias in ["default", "shared", "renditions"]:
             self.assertEqual(caches_setting[alias]["BACKEND"], "django.core.cache.backends.redis.RedisCache")
             self.assertEqual(caches_setting[alias]["LOCATION"], "redis://cache.internal:6379/2")
         self.assertNotEqual(caches_setting["default"]["KEY_PREFIX"], caches_setting["renditions"]["KEY_PREFIX"])
@@ -489,7 +494,7 @@ class RedisTests(TestCase):
         super().setUpClass()
 
     def test_round_trip_through_django_cache(self):
-        with override_settings(CACHES=cache_settings(REDIS_TEST_URL)):
+        with override_settings(CACHES=cache_settings(REDIS_TEST_URL, "/unused")):
             cache = caches["default"]
             self.assertEqual(cache.__class__.__name__, "RedisCache")
             cache.set("portal-test-key", {"answer": 42}, timeout=30)
@@ -503,7 +508,7 @@ class RedisTests(TestCase):
 
     def test_admin_session_lives_in_redis(self):
         editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
-        with override_settings(CACHES=cache_settings(REDIS_TEST_URL)):
+        with override_settings(CACHES=cache_settings(REDIS_TEST_URL, "/unused")):
             self.client.force_login(editor)
             self.assertEqual(self.client.get("/admin/").status_code, 200)
             key = "django.contrib.sessions.cached_db" + self.client.session.session_key

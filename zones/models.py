@@ -1,5 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -12,7 +13,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
-from portal.pagination import paginate
+from portal.pagination import narrow, paginate_listing
 
 
 class ZoneKind(models.TextChoices):
@@ -150,13 +151,20 @@ class ZonePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["facts"] = list(self.facts.select_related("source_page"))
-        if self.pk:
-            context["sub_zones"] = list(ZonePage.objects.live().child_of(self).order_by("path"))
-            context["zone_news"] = list(self.news.live().order_by("-date")[:10])
-            context["hosted_delegations"] = list(self.hosted_delegations.live().order_by("-start_date"))
-            context["sent_delegations"] = list(self.sent_delegations.live().order_by("-start_date"))
+        context.update(self.remembered(request, "zone", self.links))
         return context
+
+    def links(self) -> dict:
+        """Facts, branch parks, the zone's latest news and its visits."""
+        links = {"facts": list(self.facts.select_related("source_page"))}
+        if self.pk:  # a page previewed before its first save has no reverse links yet
+            links.update(
+                sub_zones=list(ZonePage.objects.live().child_of(self).order_by("path")),
+                zone_news=list(narrow(self.news.live().order_by("-date", "-pk"), 0, 10)),
+                hosted_delegations=list(self.hosted_delegations.live().order_by("-start_date")),
+                sent_delegations=list(self.sent_delegations.live().order_by("-start_date")),
+            )
+        return links
 
 
 class ZoneFact(Orderable):
@@ -206,8 +214,17 @@ class DelegationIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         all_visits = DelegationPage.objects.live().child_of(self)
-        hosts = list(ZonePage.objects.live().filter(hosted_delegations__in=all_visits).distinct().order_by("path"))
-        years = year_archive(all_visits, "start_date")
+
+        def facts():
+            hosting = Exists(all_visits.filter(host_zone=OuterRef("pk")))
+            return {
+                "host_ids": list(ZonePage.objects.live().filter(hosting).values_list("pk", flat=True)),
+                "archive": year_archive(all_visits, "start_date"),
+            }
+
+        facts = self.remembered(request, "delegation-index", facts)
+        hosts = ZonePage.objects.filter(pk__in=facts["host_ids"]).order_by("path")
+        years = facts["archive"]
         filters = Filters()
         filters.choice(
             request,
@@ -221,7 +238,7 @@ class DelegationIndexPage(BasePage):
         visits = filters.apply(all_visits, {"host": "host_zone", "year": "start_date__year"})
         visits = visits.select_related("host_zone").order_by("-start_date", "-pk")
         context.update(
-            delegations_page=paginate(request, visits, per_page=20),
+            delegations_page=paginate_listing(request, visits, per_page=20, count=filters.known_count(years)),
             filters=filters,
         )
         return context
@@ -301,11 +318,17 @@ class DelegationPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["members"] = list(self.members.all())
-        context["sending_zones"] = list(self.sending_zones.filter(live=True))
-        context["topics"] = list(self.topics.all())
-        context["related_news"] = list(self.related_news.filter(live=True).order_by("-date"))
+        context.update(self.remembered(request, "delegation", self.links))
         return context
+
+    def links(self) -> dict:
+        """Members, sending zones, topics, news about the visit."""
+        return {
+            "members": list(self.members.all()),
+            "sending_zones": list(self.sending_zones.filter(live=True)),
+            "topics": list(self.topics.all()),
+            "related_news": list(self.related_news.filter(live=True).order_by("-date")),
+        }
 
 
 class DelegationMember(Orderable):

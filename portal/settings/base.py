@@ -5,6 +5,7 @@ production.py for the secrets that have no default), typed, with its default.
 """
 
 import os
+import tempfile
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -56,18 +57,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 # --- Services, built from plain values so tests can call them with any environment ---
-def cache_settings(redis_url: str) -> dict:
+def cache_settings(redis_url: str, cache_dir: str) -> dict:
     """Redis shared by every worker when REDIS_URL is set; else a per-process memory cache.
 
     Wagtail keeps rendition lookups in the "renditions" alias when there is one
     (its own key prefix and a longer life: the keys hold the file's hash, so
     they never go stale). Without Redis it falls back to the default cache.
+
+    "shared" holds what every worker process must agree on, the content
+    generation (portal/pagecache.py): a publish in one gunicorn worker must
+    empty the page cache of all of them. Redis is shared already; without it,
+    a small file cache in CACHE_DIR is (one machine; several machines need Redis).
     """
     if not redis_url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
+            "shared": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cache_dir},
+        }
     redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     return {
         "default": {**redis, "KEY_PREFIX": "portal"},
+        "shared": {**redis, "KEY_PREFIX": "portal"},
         "renditions": {**redis, "KEY_PREFIX": "portal-renditions", "TIMEOUT": 24 * 60 * 60},
     }
 
@@ -171,6 +181,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 REDIS_URL = env_str("REDIS_URL", "")
+# Without Redis: where the worker processes share the content generation (cache_settings).
+CACHE_DIR = env_str("CACHE_DIR", str(Path(tempfile.gettempdir()) / f"scoda-portal-{os.getuid()}-{BASE_DIR.name}"))
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "")
 AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "")
@@ -317,7 +329,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Caches and sessions --------------------------------------------------
-CACHES = cache_settings(REDIS_URL)
+CACHES = cache_settings(REDIS_URL, CACHE_DIR)
 # Sessions are read from the cache and written through to the database, so
 # they survive a Redis restart and work with the per-process memory cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from wagtail.models import Page, Site
 
-from portal import i18n
+from portal import i18n, pagecache
 
 register = template.Library()
 
@@ -36,7 +36,9 @@ def site_root(context):
         return None
     if not hasattr(request, "_portal_root"):
         site = Site.find_for_request(request)
-        request._portal_root = site.root_page.specific if site else None
+        request._portal_root = (
+            pagecache.remember(f"site-root:{site.pk}", lambda: site.root_page.specific) if site else None
+        )
     return request._portal_root
 
 
@@ -48,7 +50,9 @@ def main_menu(context):
         return []
     if not hasattr(request, "_portal_menu"):
         root = site_root(context)
-        request._portal_menu = list(root.get_children().live().in_menu()) if root else []
+        request._portal_menu = (
+            pagecache.remember(f"menu:{root.pk}", lambda: list(root.get_children().live().in_menu())) if root else []
+        )
     return request._portal_menu
 
 

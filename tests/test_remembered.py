@@ -1,0 +1,135 @@
+"""Remembered listings and routes (pagecache.remember): computed once per change of the published
+content, and a change shows at once, page cache or not."""
+
+import datetime
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.cache import caches
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
+
+from news.models import NewsPage
+from portal import pagecache
+from portal.settings.base import cache_settings
+from tests.factories import NewsPageFactory, build_site
+from tests.helpers import url_in
+
+
+class RememberedListingsTests(TestCase):
+    """PAGE_CACHE_SECONDS is 0 here: only the remembered values could be stale."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=3)
+
+    def publish_news(self, title: str, date: datetime.date) -> NewsPage:
+        news = NewsPageFactory.build(title_zh_hans=title, title_en=title, date=date, live=False)
+        self.site["news_index"].add_child(instance=news)
+        news.topics.set([self.site["topic"]])
+        news.save_revision().publish()
+        news.refresh_from_db()
+        return news
+
+    def test_publishing_shows_at_once_in_every_remembered_list(self):
+        newest = max(self.site["news"], key=lambda n: (n.date, n.pk))
+        urls = {
+            "home": "/en/",
+            "index": url_in(self.site["news_index"], "en"),
+            "previous newest": url_in(newest, "en"),
+        }
+        for url in urls.values():
+            self.assertEqual(self.client.get(url).status_code, 200)
+        fresh = self.publish_news("Fresh headline", newest.date + datetime.timedelta(days=1))
+        for name, url in urls.items():
+            with self.subTest(name):
+                self.assertIn("Fresh headline", self.client.get(url).content.decode())
+        index = self.client.get(urls["index"])
+        self.assertEqual(index.context["news_page"].paginator.count, 4)
+        in_year = NewsPage.objects.live().filter(date__year=fresh.date.year).count()
+        year_field = index.context["filters"].fields[-1]
+        self.assertIn((str(fresh.date.year), f"{fresh.date.year} ({in_year})"), year_field.options)
+
+        fresh_url = url_in(fresh, "en")
+        fresh.unpublish()
+        self.assertEqual(self.client.get(fresh_url).status_code, 404)
+        for name, url in urls.items():
+            with self.subTest(name, after="unpublish"):
+                self.assertNotIn("Fresh headline", self.client.get(url).content.decode())
+
+    def test_a_changed_slug_routes_at_once(self):
+        news = self.site["news"][0]
+        old_url = url_in(news, "en")
+        self.assertEqual(self.client.get(old_url).status_code, 200)
+        news.slug_en = "renamed-article"
+        news.save_revision().publish()
+        news.refresh_from_db()
+        self.assertTrue(url_in(news, "en").endswith("/renamed-article/"))
+        self.assertEqual(self.client.get(url_in(news, "en")).status_code, 200)
+        self.assertEqual(self.client.get(old_url).status_code, 404)
+
+    def test_bad_urls_are_not_remembered(self):
+        self.client.get("/en/news/no-such-article/")  # the 404 page's own menu and site root
+        before = len(caches["default"]._cache)
+        for n in range(20):
+            self.assertEqual(self.client.get(f"/en/news/no-such-article-{n}/").status_code, 404)
+        self.assertEqual(len(caches["default"]._cache), before)
+
+    def test_year_filter_count_comes_from_the_archive_and_is_right(self):
+        index_url = url_in(self.site["news_index"], "en")
+        for news in self.site["news"]:
+            response = self.client.get(index_url, {"year": news.date.year})
+            expected = NewsPage.objects.live().filter(date__year=news.date.year).count()
+            self.assertEqual(response.context["news_page"].paginator.count, expected)
+            self.assertEqual(len(response.context["news_page"].object_list), expected)
+        zone_filtered = self.client.get(index_url, {"zone": self.site["zone"].pk})
+        self.assertEqual(zone_filtered.context["news_page"].paginator.count, 3)
+
+    def test_a_preview_computes_afresh(self):
+        news = self.site["news"][0]
+        request = RequestFactory().get("/")
+        calls = []
+        news.remembered(request, "probe", lambda: calls.append(1) or "value")
+        news.remembered(request, "probe", lambda: calls.append(1) or "value")
+        self.assertEqual(len(calls), 1)
+        request.is_preview = True
+        news.remembered(request, "probe", lambda: calls.append(1) or "value")
+        self.assertEqual(len(calls), 2)
+
+
+class DeepPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=25)
+
+    def test_every_page_of_the_listing_in_order(self):
+        index_url = url_in(self.site["news_index"], "en")
+        expected = list(NewsPage.objects.live().order_by("-date", "-pk").values_list("pk", flat=True))
+        shown = []
+        for number in (1, 2, 3):
+            shown += [news.pk for news in self.client.get(index_url, {"page": number}).context["news_page"]]
+        self.assertEqual(shown, expected)
+
+
+class SharedGenerationTests(SimpleTestCase):
+    """Without Redis, a publish handled by one worker process empties the caches of all of them."""
+
+    def test_another_process_bumps_the_generation_this_one_reads(self):
+        directory = os.path.join(settings.MEDIA_ROOT, "shared-cache-test")
+        with override_settings(CACHES=cache_settings("", directory)):
+            before = pagecache.generation()
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "CACHE_DIR": directory}
+            env.pop("REDIS_URL", None)
+            subprocess.run(  # noqa: S603
+                [
+                    sys.executable,
+                    "-c",
+                    "import django; django.setup(); from portal import pagecache; pagecache.invalidate()",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                check=True,
+                timeout=120,
+            )
+            self.assertGreater(pagecache.generation(), before)
