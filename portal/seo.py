@@ -19,11 +19,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, path, reverse, translate_url
-from django.utils import translation
-from django.utils.html import strip_tags
+from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -492,73 +495,150 @@ def head_metadata(request, page: Any = None, extras: Mapping | None = None, know
 # --- Sitemap and robots.txt -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SitemapEntry:
-    urls: dict[str, str]  # language → site-relative URL
-    lastmod: datetime | None
+class LanguagePaths:
+    """Site-relative URLs of one site's pages in every language, from their url_path columns.
+
+    The URL Page.get_url gives under translation.override(code): the language's
+    prefix ("/de/") followed by the page's url_path (read through the fallback
+    chain, as modeltranslation reads it) below the site root's. Worked out here
+    once per language, instead of a language switch and a reverse() per page and
+    language, which cost more than all the rest of the sitemap.
+    """
+
+    columns = tuple(i18n.localized("url_path", code) for code in i18n.language_codes())
+
+    def __init__(self, root: Page):
+        self.chains = {
+            code: [i18n.localized("url_path", candidate) for candidate in i18n.fallback_chain(code)]
+            for code in i18n.language_codes()
+        }
+        self.prefixes: dict[str, str] = {}
+        self.roots: dict[str, str] = {}
+        for code, chain in self.chains.items():
+            root_path = self.url_path(root, chain)
+            with translation.override(code):
+                try:
+                    prefix = reverse("wagtail_serve", args=("",))
+                except NoReverseMatch:  # Wagtail serves no pages in this language
+                    continue
+            if root_path:
+                self.prefixes[code], self.roots[code] = prefix, root_path
+
+    @staticmethod
+    def url_path(page, chain: list[str]) -> str | None:
+        return next((value for column in chain if (value := getattr(page, column))), None)
+
+    def urls(self, page) -> dict[str, str]:
+        """{language: URL} of a page, or of a row with the url_path columns; a language it has no URL in is left out."""
+        urls = {}
+        for code, root_path in self.roots.items():
+            url_path = self.url_path(page, self.chains[code])
+            if url_path and url_path.startswith(root_path):
+                urls[code] = iri_to_uri(self.prefixes[code] + url_path[len(root_path) :])
+        return urls
 
 
 class PageSitemap(Sitemap):
     """Every live, public page of the request's site, once per language, with hreflang alternates.
 
-    The pages are read in one pass (one query per page type); each page's
-    URLs come from its translated url_path columns and the cached site root
-    paths, so the query count does not grow with the number of pages.
+    Served as a sitemap index (/sitemap.xml) of section pages (/sitemap-pages.xml?p=N).
+    `limit` counts <url> entries; it is rounded down to whole pages, so that a page's
+    language versions share a section page: the paginator counts pages, not pages ×
+    languages as Django's i18n sitemap does, and the index and the section pages
+    page through the same rows. A section page reads only its own slice of pages
+    (offset on path order, narrow columns); the query count does not grow with the
+    number of pages.
     """
 
-    i18n = True
-    alternates = True
-    # Django's x-default drops the language prefix (a redirect here); ours is the default language's URL.
-    x_default = False
+    # Sitemaps.org allows 50,000 <url>; each of ours carries five alternates. A section
+    # page of 2,000 (500 pages, about 1.5 MB) renders in about 0.1 s.
+    limit = 2000
 
     def __init__(self, request):
         self.request = request
         self.languages = i18n.language_codes()
-        self._entries: list[SitemapEntry] | None = None
 
-    def items(self) -> list[SitemapEntry]:
-        if self._entries is None:
-            self._entries = list(self._read_entries())
-        return self._entries
-
-    def _read_entries(self):
+    @cached_property
+    def root(self) -> Page | None:
         site = Site.find_for_request(self.request)
         if site is None:
-            return
-        # URLs need only the tree position and the per-language url_path columns; loading the
-        # specific pages would hold every body in four languages in memory at once.
-        columns = ["path", "depth", "live", "last_published_at", "locale_id"]
-        columns += [i18n.localized(name, code) for name in ("url_path", "slug", "title") for code in self.languages]
-        pages = (
-            site.root_page.get_descendants(inclusive=True)
-            .live()
-            .public()
-            .order_by("path")
-            .only(*columns)
-            .iterator(chunk_size=2000)
+            return None
+        return Page.objects.only("path", "depth", *LanguagePaths.columns).get(pk=site.root_page_id)
+
+    @cached_property
+    def pages(self):
+        columns = ("last_published_at", *LanguagePaths.columns)
+        if self.root is None:
+            return Page.objects.none().values_list(*columns, named=True)
+        return (
+            self.root.get_descendants(inclusive=True).live().public().order_by("path").values_list(*columns, named=True)
         )
-        for page in pages:
-            urls = page_language_urls(page, self.request)
-            if all(code in urls for code in self.languages):
-                yield SitemapEntry(urls=urls, lastmod=page.last_published_at)
 
-    def location(self, item: SitemapEntry) -> str:
-        return item.urls[translation.get_language()]
+    def items(self):
+        """The pages as rows of the columns their URLs and lastmod need, in path order."""
+        return self.pages
 
-    def lastmod(self, item: SitemapEntry) -> datetime | None:
-        return item.lastmod
+    @cached_property
+    def paginator(self) -> Paginator:
+        return Paginator(self.pages, max(1, self.limit // len(self.languages)))
 
-    def get_urls(self, page=1, site=None, protocol=None):
-        urls = super().get_urls(page=page, site=site, protocol=protocol)
-        default = i18n.default_language()
-        for url in urls:
-            default_url = next(alt["location"] for alt in url["alternates"] if alt["lang_code"] == default)
-            url["alternates"].append({"location": default_url, "lang_code": X_DEFAULT})
+    def get_latest_lastmod(self) -> datetime | None:
+        """The newest lastmod, which Django's index gives every section page.
+
+        Read in the same pass as the number of pages, which the index asks the
+        paginator for next.
+        """
+        stats = self.pages.aggregate(count=Count("pk"), latest=Max("last_published_at"))
+        self.paginator.count = stats["count"]
+        return stats["latest"]
+
+    def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
+        """The <url> entries of section page `page`: each page in every language, in path order.
+
+        An invalid or out-of-range `page` raises the paginator's InvalidPage, which
+        Django's sitemap view turns into a 404. The alternates are the same for
+        every language version of a page, so they are rendered once per page.
+        """
+        rows = self.paginator.page(page).object_list
+        if self.root is None:
+            return []
+        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        paths = LanguagePaths(self.root)
+        urls, lastmods = [], []
+        for row in rows:
+            relative = paths.urls(row)
+            if len(relative) < len(self.languages):
+                continue
+            # Escaped once here for both <loc> and href; the template leaves SafeStrings as they are.
+            locations = {code: escape(base + relative[code]) for code in self.languages}
+            alternates = mark_safe(  # noqa: S308 (the hrefs are escaped above, the hreflangs are our language codes)
+                "".join(
+                    f'<xhtml:link rel="alternate" hreflang="{link["hreflang"]}" href="{link["href"]}"/>'
+                    for link in hreflang_alternates(locations)
+                )
+            )
+            lastmod = row.last_published_at
+            lastmods.append(lastmod)
+            day = timezone.localtime(lastmod).date().isoformat() if lastmod else None
+            urls += [{"location": locations[code], "lastmod": day, "alternates": alternates} for code in self.languages]
+        # Django's sitemap view sends Last-Modified when every entry has a lastmod.
+        if lastmods and None not in lastmods:
+            self.latest_lastmod = max(lastmods)
         return urls
 
 
-def sitemap(request):
-    return sitemap_views.sitemap(request, sitemaps={"pages": PageSitemap(request)})
+def sitemaps(request) -> dict[str, Sitemap]:
+    return {"pages": PageSitemap(request)}
+
+
+def sitemap_index(request):
+    return sitemap_views.index(request, sitemaps=sitemaps(request), sitemap_url_name="sitemap_section")
+
+
+def sitemap_section(request, section: str):
+    return sitemap_views.sitemap(
+        request, sitemaps=sitemaps(request), section=section, template_name="portal/sitemap.xml"
+    )
 
 
 def robots_txt(request):
@@ -573,6 +653,7 @@ def robots_txt(request):
 
 # Included by portal/urls.py outside i18n_patterns: one sitemap and robots.txt per host.
 urlpatterns = [
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]

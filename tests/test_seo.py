@@ -4,11 +4,14 @@ import datetime
 import email.utils
 import html
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
+from unittest import mock
+from urllib.parse import urlsplit
 
 from django.db import connection
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -20,6 +23,7 @@ from bs4 import BeautifulSoup
 from news.models import NewsPage
 from portal.fixtures import load_all
 from portal.models import SiteSettings
+from portal.seo import LanguagePaths, PageSitemap, page_language_urls
 from tests.factories import add_news, build_site
 from tests.helpers import LANGUAGES, url_in
 from zones.models import DelegationPage, ZonePage
@@ -34,7 +38,7 @@ NS = {
 }
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Pinned: raise these only with a reason in the commit message.
-MAX_QUERIES = {"sitemap": 10, "news_feed": 5, "zone_feed": 7}
+MAX_QUERIES = {"sitemap_index": 4, "sitemap_page": 5, "sitemap_last_page": 5, "news_feed": 5, "zone_feed": 7}
 
 
 def absolute(page, lang: str) -> str:
@@ -394,17 +398,65 @@ def parse_sitemap(content: bytes) -> dict[str, dict]:
     return result
 
 
-class SitemapTests(TestCase):
+def parse_index(content: bytes) -> list[tuple[str, str | None]]:
+    """[(loc, lastmod)] of a sitemap index."""
+    root = parse_xml(content)
+    assert root.tag == f"{{{NS['sm']}}}sitemapindex", root.tag
+    return [
+        (item.findtext("sm:loc", namespaces=NS), item.findtext("sm:lastmod", namespaces=NS))
+        for item in root.findall("sm:sitemap", NS)
+    ]
+
+
+def local(url: str) -> str:
+    """The path and query of an absolute URL, as the test client takes it."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def section_urls(count: int) -> list[str]:
+    """The section pages Django's index lists: the first without ?p=."""
+    return [f"{HOST}/sitemap-pages.xml"] + [f"{HOST}/sitemap-pages.xml?p={n}" for n in range(2, count + 1)]
+
+
+class SitemapReader:
+    """For a TestCase that reads the whole sitemap the way a crawler does: the index, then its section pages."""
+
+    def read_sitemap(self, **kwargs) -> tuple[dict[str, dict], list[dict[str, dict]]]:
+        """Every entry of every section page the index lists, and each section page's entries."""
+        response = self.client.get("/sitemap.xml", **kwargs)
+        self.assertEqual(response.status_code, 200)
+        entries, sections = {}, []
+        for loc, _lastmod in parse_index(response.content):
+            section = self.client.get(local(loc), **kwargs)
+            self.assertEqual(section.status_code, 200, loc)
+            self.assertTrue(section["Content-Type"].startswith("application/xml"))
+            part = parse_sitemap(section.content)
+            self.assertFalse(set(part) & set(entries), f"{loc} repeats entries of an earlier section page")
+            entries |= part
+            sections.append(part)
+        return entries, sections
+
+
+class SitemapTests(SitemapReader, TestCase):
     @classmethod
     def setUpTestData(cls):
         load_all()
         cls.pages = public_pages()
 
-    def test_every_page_in_every_language_with_reciprocal_alternates(self):
+    def test_index_lists_the_section_pages(self):
         response = self.client.get("/sitemap.xml")
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("application/xml"))
-        entries = parse_sitemap(response.content)
+        index = parse_index(response.content)
+        self.assertEqual([loc for loc, _ in index], section_urls(1))
+        newest = max(page.last_published_at for page in self.pages)
+        self.assertEqual({datetime.datetime.fromisoformat(lastmod) for _, lastmod in index}, {newest})
+        self.assertEqual(email.utils.parsedate_to_datetime(response["Last-Modified"]), newest.replace(microsecond=0))
+        self.assertIn(f"Sitemap: {HOST}/sitemap.xml", self.client.get("/robots.txt").content.decode())
+
+    def test_every_page_in_every_language_with_reciprocal_alternates(self):
+        entries, _sections = self.read_sitemap()
         expected_locs = {absolute(page, lang) for page in self.pages for lang in LANGUAGES}
         self.assertEqual(set(entries), expected_locs)
         self.assertEqual(len(entries), len(self.pages) * len(LANGUAGES))
@@ -417,21 +469,64 @@ class SitemapTests(TestCase):
                     self.assertEqual(entry["alternates"], alternates)
                     self.assertEqual(entry["lastmod"], timezone.localtime(page.last_published_at).date().isoformat())
 
+    def test_language_paths_agree_with_get_url(self):
+        """The sitemap works out the URLs Page.get_url gives, fallbacks included."""
+        news = NewsPage.objects.live().order_by("path").first()
+        Page.objects.filter(pk=news.pk).update(url_path_ru="")  # read through the fallback chain
+        paths = LanguagePaths(Site.objects.get(is_default_site=True).root_page)
+        request = RequestFactory().get("/")
+        for page in Page.objects.live().order_by("path"):
+            with self.subTest(page=page.title):
+                self.assertEqual(paths.urls(page), page_language_urls(page, request))
+
+    def test_a_small_limit_pages_through_every_page_once_per_language(self):
+        # A limit not divisible by the number of languages is rounded down to whole pages.
+        for limit, pages_per_section in [(8, 2), (10, 2), (3, 1), (12, 3)]:
+            with self.subTest(limit=limit), mock.patch.object(PageSitemap, "limit", limit):
+                sections_count = math.ceil(len(self.pages) / pages_per_section)
+                index = parse_index(self.client.get("/sitemap.xml").content)
+                self.assertEqual([loc for loc, _ in index], section_urls(sections_count))
+                entries, sections = self.read_sitemap()
+                self.assertEqual(set(entries), {absolute(page, lang) for page in self.pages for lang in LANGUAGES})
+                for number, section in enumerate(sections):
+                    # Whole pages in path order: a page's language versions share a section page.
+                    expected = self.pages[number * pages_per_section : (number + 1) * pages_per_section]
+                    self.assertEqual(list(section), [absolute(page, lang) for page in expected for lang in LANGUAGES])
+                page = self.client.get(f"/sitemap-pages.xml?p={sections_count + 1}")
+                self.assertEqual(page.status_code, 404)
+
+    def test_bad_page_numbers_and_sections_are_404(self):
+        self.assertEqual(
+            self.client.get("/sitemap-pages.xml?p=1").content, self.client.get("/sitemap-pages.xml").content
+        )
+        for number in ["0", "-1", "2", "abc", "", "1.5", "1e3", "%00", "9" * 30]:
+            with self.subTest(p=number):
+                self.assertEqual(self.client.get(f"/sitemap-pages.xml?p={number}").status_code, 404)
+        for path in ["/sitemap-news.xml", "/sitemap-.xml", "/sitemap-pages.xml/"]:
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
+
     def test_drafts_and_private_pages_are_left_out(self):
         news = list(NewsPage.objects.live().order_by("pk"))
         news[0].unpublish()
         PageViewRestriction.objects.create(page=news[1], restriction_type=PageViewRestriction.PASSWORD, password="x")
-        locs = set(parse_sitemap(self.client.get("/sitemap.xml").content))
+        locs = set(self.read_sitemap()[0])
         for page in news[:2]:
             for lang in LANGUAGES:
                 self.assertNotIn(absolute(page, lang), locs)
         self.assertIn(absolute(news[2], "ru"), locs)
+        self.assertEqual(len(locs), (len(self.pages) - 2) * len(LANGUAGES))
 
     def test_urls_use_the_requests_host(self):
-        entries = parse_sitemap(self.client.get("/sitemap.xml", headers={"host": "portal.example.org"}).content)
+        host = {"headers": {"host": "portal.example.org"}}
+        index = parse_index(self.client.get("/sitemap.xml", **host).content)
+        self.assertTrue(all(loc.startswith("http://portal.example.org/") for loc, _ in index))
+        entries, _sections = self.read_sitemap(**host)
         self.assertTrue(all(loc.startswith("http://portal.example.org/") for loc in entries))
-        response = self.client.get("/sitemap.xml", secure=True)
-        self.assertTrue(all(loc.startswith("https://testserver/") for loc in parse_sitemap(response.content)))
+        index = parse_index(self.client.get("/sitemap.xml", secure=True).content)
+        self.assertTrue(all(loc.startswith("https://testserver/") for loc, _ in index))
+        entries, _sections = self.read_sitemap(secure=True)
+        self.assertTrue(all(loc.startswith("https://testserver/") for loc in entries))
 
     def test_robots_txt(self):
         response = self.client.get("/robots.txt", headers={"host": "portal.example.org"})
@@ -560,7 +655,7 @@ class FeedTests(TestCase):
         self.assertEqual([item.findtext("link") for item in items], [absolute(p, "en") for p in self.news[2:]])
 
 
-class SizeTests(TestCase):
+class SizeTests(SitemapReader, TestCase):
     """The sitemap and the feeds make the same number of queries at 5 and at 50 news."""
 
     @classmethod
@@ -576,16 +671,22 @@ class SizeTests(TestCase):
 
     def urls(self) -> dict[str, str]:
         return {
-            "sitemap": "/sitemap.xml",
+            "sitemap_index": "/sitemap.xml",
+            "sitemap_page": "/sitemap-pages.xml",
+            "sitemap_last_page": local(parse_index(self.client.get("/sitemap.xml").content)[-1][0]),
             "news_feed": "/de/feeds/news.atom",
             "zone_feed": f"/ru/feeds/zones/{self.site['zone'].pk}.rss",
         }
 
+    # Two pages a section page: several section pages at both sizes.
+    @mock.patch.object(PageSitemap, "limit", 2 * len(LANGUAGES))
     def test_query_counts_do_not_grow(self):
         small = {name: self.count(url) for name, url in self.urls().items()}
         add_news(self.site["news_index"], 45, zone=self.site["zone"])
         large = {name: self.count(url) for name, url in self.urls().items()}
-        self.assertEqual(len(parse_sitemap(large["sitemap"][1])), (len(public_pages())) * len(LANGUAGES))
+        self.assertEqual(len(parse_sitemap(large["sitemap_page"][1])), 2 * len(LANGUAGES))
+        self.assertEqual(len(parse_index(large["sitemap_index"][1])), math.ceil(len(public_pages()) / 2))
+        self.assertEqual(len(self.read_sitemap()[0]), len(public_pages()) * len(LANGUAGES))
         for name in small:
             with self.subTest(name=name):
                 self.assertEqual(small[name][0], large[name][0], f"{name}: {small[name][0]} → {large[name][0]}")
