@@ -65,11 +65,18 @@ def invalidate(*args, **kwargs) -> None:
     transaction.on_commit(_bump)
 
 
-def invalidate_on_change(sender, created=False, **kwargs) -> None:
+# Wagtail fills these in lazily when it first needs them (a rendition): nothing a visitor sees.
+BOOKKEEPING_FIELDS = {"file_size", "file_hash"}
+
+
+def invalidate_on_change(sender, created=False, update_fields=None, **kwargs) -> None:
     # A new topic, image, document or settings row (Wagtail creates an empty one on first use)
     # is on no page yet: nothing a visitor sees changes. A new site is.
-    if not created or sender.__name__ == "Site":
-        invalidate()
+    if created and sender.__name__ != "Site":
+        return
+    if update_fields and set(update_fields) <= BOOKKEEPING_FIELDS:
+        return
+    invalidate()
 
 
 # Long enough to outlive quiet periods; a change makes the values unreachable at once anyway.

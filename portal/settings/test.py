@@ -8,3 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".pytest-media"
 PORTAL_CREATE_DEMO_USERS = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# One test process: its generation stays its own, so two test runs on one machine never
+# empty each other's caches (tests/test_remembered.py checks the file cache across processes).
+CACHES = {**CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}}  # noqa: F405
