@@ -119,7 +119,7 @@ class SharedGenerationTests(SimpleTestCase):
         directory = os.path.join(settings.MEDIA_ROOT, "shared-cache-test")
         with override_settings(CACHES=cache_settings("", directory)):
             before = pagecache.generation()
-            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "CACHE_DIR": directory}
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.dev", "CACHE_DIR": directory}
             env.pop("REDIS_URL", None)
             subprocess.run(  # noqa: S603
                 [
