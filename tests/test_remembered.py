@@ -119,7 +119,13 @@ class SharedGenerationTests(SimpleTestCase):
         directory = os.path.join(settings.MEDIA_ROOT, "shared-cache-test")
         with override_settings(CACHES=cache_settings("", directory)):
             before = pagecache.generation()
-            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.dev", "CACHE_DIR": directory}
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+                "CACHE_DIR": directory,
+                # invalidate() asks the connection whether a transaction is open: any database will do
+                "DATABASE_URL": f"sqlite:///{directory}/unused.sqlite3",
+            }
             env.pop("REDIS_URL", None)
             subprocess.run(  # noqa: S603
                 [
