@@ -409,13 +409,14 @@ class Inserter:
         memo = {}
 
         def prepare_value(value):
-            # Dates and timestamps repeat across rows; JSON values are not hashable.
+            # Dates, timestamps and JSON lists (a translation status's fields: mostly []) repeat across rows.
+            key = tuple(value) if type(value) is list else value
             try:
-                return memo[value]
+                return memo[key]
             except KeyError:
-                memo[value] = prepared = prepare(value)
+                memo[key] = prepared = prepare(value)
                 return prepared
-            except TypeError:
+            except TypeError:  # other JSON values (a revision's content)
                 return prepare(value)
 
         return prepare_value
@@ -503,11 +504,6 @@ def revision_content(node: Node) -> dict:
     return content
 
 
-def segment(text: str) -> str:
-    """portal.search.segment (character bigrams: cheap enough to call on every text)."""
-    return search.segment(text)
-
-
 @functools.lru_cache(maxsize=100_000)
 def _plain_value(value: str) -> str:
     return search.plain(value)
@@ -518,22 +514,29 @@ def _is_rich(model, name: str) -> bool:
 
 
 @functools.cache
-def _shown_fields(model) -> list[tuple[str, bool]]:
-    """portal.search._texts: the fields a visitor reads, in its order."""
+def _shown_fields(model, code: str) -> tuple[tuple[str, bool, tuple[tuple[str, str], ...]], ...]:
+    """portal.search._texts: the fields a visitor of `code` reads, in its order, each with
+    (language, column) in the order its fallback chain tries them."""
     names = sorted(i18n.translated_fields(model) - {"title", "slug", "seo_title"})
-    return [(name, _is_rich(model, name)) for name in names]
+    chain = i18n.fallback_chain(code)
+    return tuple((name, _is_rich(model, name), tuple((c, i18n.localized(name, c)) for c in chain)) for name in names)
+
+
+@functools.cache
+def _title_columns(code: str) -> tuple[str, ...]:
+    return tuple(i18n.localized("title", c) for c in i18n.fallback_chain(code))
 
 
 def _texts(model, values: dict, plain: dict, code: str) -> list[str]:
     texts = []
-    for name, rich in _shown_fields(model):
-        for candidate in i18n.fallback_chain(code):
-            value = values.get(i18n.localized(name, candidate))
-            if value not in (None, ""):
+    for name, rich, candidates in _shown_fields(model, code):
+        for language, column in candidates:
+            value = values.get(column)
+            if value is not None and value != "":
+                text = plain.get((name, language))
                 break
         else:
             continue
-        text = plain.get((name, candidate))
         if text is None:
             if rich and i18n.is_blank_html(value):
                 continue
@@ -544,21 +547,16 @@ def _texts(model, values: dict, plain: dict, code: str) -> list[str]:
 
 
 def search_rows(node: Node, content_type_id: int, postgres: bool, date) -> list[dict]:
+    """SearchEntry rows as portal.search.index_page writes them (before the vectors are filled)."""
     rows = []
+    relations = [(r.related_model, node.inlines.get(r.get_accessor_name(), [])) for r in child_relations(node.model)]
     for code in i18n.language_codes():
-        title = next(
-            node.values[i18n.localized("title", c)]
-            for c in i18n.fallback_chain(code)
-            if node.values.get(i18n.localized("title", c))
-        )
+        title = next(node.values[column] for column in _title_columns(code) if node.values.get(column))
         body = _texts(node.model, node.values, node.plain, code)
-        for relation in child_relations(node.model):
-            for child in node.inlines.get(relation.get_accessor_name(), []):
-                body.extend(_texts(relation.related_model, child, {}, code))
+        for model, children in relations:
+            for child in children:
+                body.extend(_texts(model, child, {}, code))
         body_text = " ".join(body)
-        search_text = f"{title} {body_text}"
-        if code == "zh-hans" or _HAN.search(search_text):
-            search_text = segment(search_text)
         rows.append(
             {
                 "page_id": node.pk,
@@ -566,7 +564,7 @@ def search_rows(node: Node, content_type_id: int, postgres: bool, date) -> list[
                 "content_type_id": content_type_id,
                 "title": title,
                 "body": body_text,
-                "search_text": search_text if postgres else search_text.lower(),
+                "search_text": search.search_text(title, body_text, code, postgres),
                 "date": date,
             }
         )
@@ -574,13 +572,22 @@ def search_rows(node: Node, content_type_id: int, postgres: bool, date) -> list[
 
 
 @functools.cache
-def _tracked_names(model) -> list[tuple[str, bool]]:
-    names = sorted(i18n.translated_fields(model) - status.UNTRACKED)
-    return [(name, _is_rich(model, name)) for name in names]
+def _tracked_fields(model) -> tuple[tuple[str, bool, str, tuple[tuple[str, str], ...]], ...]:
+    """portal.l10n.status's tracked fields: (name, rich, source column, ((target language, column), …))."""
+    source, targets = status.source_language(), status.target_languages()
+    return tuple(
+        (
+            name,
+            _is_rich(model, name),
+            i18n.localized(name, source),
+            tuple((c, i18n.localized(name, c)) for c in targets),
+        )
+        for name in sorted(i18n.translated_fields(model) - status.UNTRACKED)
+    )
 
 
 def _empty(value, rich: bool, plain: str | None) -> bool:
-    if value in (None, ""):
+    if value is None or value == "":
         return True
     if rich:
         return not plain if plain is not None else i18n.is_blank_html(value)
@@ -590,30 +597,30 @@ def _empty(value, rich: bool, plain: str | None) -> bool:
 def status_rows(node: Node, now) -> tuple[list[dict], list[dict]]:
     """(TranslationRecord rows, TranslationStatus rows) as status.rebuild(mark_current=True) writes them."""
     source = status.source_language()
-    targets = status.target_languages()
-    tracked = [(name, name, node.values, node.plain, rich) for name, rich in _tracked_names(node.model)]
+    tracked = [(field[0], field, node.values, node.plain) for field in _tracked_fields(node.model)]
     for relation in child_relations(node.model):
-        names = _tracked_names(relation.related_model)
-        if not names:
+        fields = _tracked_fields(relation.related_model)
+        if not fields:
             continue
         accessor = relation.get_accessor_name()
         for index, child in enumerate(node.inlines.get(accessor, [])):
-            tracked.extend((f"{accessor}[{index}].{name}", name, child, {}, rich) for name, rich in names)
+            tracked.extend((f"{accessor}[{index}].{field[0]}", field, child, {}) for field in fields)
     records = []
     expected = 0
-    missing = {code: [] for code in targets}
-    for key, name, values, plain, rich in tracked:
-        text = values.get(i18n.localized(name, source))
+    missing = {code: [] for code in status.target_languages()}
+    for key, (name, rich, source_column, targets), values, plain in tracked:
+        text = values.get(source_column)
         if _empty(text, rich, plain.get((name, source))):
             continue
         expected += 1
         digest = status.digest(text)
-        for code in targets:
-            value = values.get(i18n.localized(name, code))
-            if _empty(value, rich, plain.get((name, code))):
+        for code, column in targets:
+            if _empty(values.get(column), rich, plain.get((name, code))):
                 missing[code].append(key)
             else:
-                records.append({"page_id": node.pk, "field": key, "language": code, "source_digest": digest})
+                records.append(
+                    {"page_id": node.pk, "field": key, "language": code, "source_digest": digest, "updated_at": now}
+                )
     statuses = []
     for code in i18n.language_codes():
         gaps = missing.get(code, [])
@@ -629,8 +636,6 @@ def status_rows(node: Node, now) -> tuple[list[dict], list[dict]]:
                 "updated_at": now,
             }
         )
-    for record in records:
-        record["updated_at"] = now
     return records, statuses
 
 

@@ -284,10 +284,12 @@ class SearchEntry(models.Model):
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
     title = models.TextField()
     body = models.TextField(help_text="Plain text shown in excerpts.")
-    search_text = models.TextField(help_text="Title and body; Chinese segmented into words.")
+    search_text = models.TextField(help_text="Title, a line break, body; prepared by portal.search.search_text.")
     date = models.DateField(null=True)
-    # Filled on PostgreSQL only; SQLite stores NULL in a column of this name.
+    # Filled on PostgreSQL only; SQLite stores NULL in columns of these names. `vector` is
+    # searched through one partial GIN index per language (migrations 0003 and 0006).
     vector = SearchVectorField(null=True)
+    title_vector = SearchVectorField(null=True, help_text="The title alone: title matches are listed first.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["page", "language"], name="search_entry_page_language")]

@@ -152,13 +152,13 @@ class GeneratedSiteTests(TestCase):
             self.assertEqual(stored, expected, type(page).__name__)
 
     def test_search_index_and_status_equal_the_portals_own_rebuild(self):
+        columns = ["page_id", "language", "content_type", "title", "body", "search_text", "date"]
+        if connection.vendor == "postgresql":
+            columns += ["vector", "title_vector"]
+
         def rows():
             return (
-                set(
-                    SearchEntry.objects.values_list(
-                        "page_id", "language", "content_type", "title", "body", "search_text", "date"
-                    )
-                ),
+                set(SearchEntry.objects.values_list(*columns)),
                 {
                     (s.page_id, s.language, s.state, s.expected, s.filled, tuple(s.missing_fields))
                     for s in TranslationStatus.objects.all()
@@ -168,6 +168,8 @@ class GeneratedSiteTests(TestCase):
 
         generated = rows()
         self.assertEqual(len(generated[0]), 4 * Page.objects.filter(depth__gt=2).count())
+        if connection.vendor == "postgresql":
+            self.assertFalse(SearchEntry.objects.filter(Q(vector=None) | Q(title_vector=None)).exists())
         self.assertEqual(len(generated[1]), 4 * Page.objects.filter(depth__gt=1).count())
         self.assertEqual({s[2] for s in generated[1]}, {TranslationState.COMPLETE})
         search.rebuild()
