@@ -131,12 +131,14 @@ class SearchTests(TestCase):
         self.assertEqual(result_titles(html), [])
         self.assertEqual(len([q for q in queries if "portal_searchentry" in q["sql"]]), 1)
 
-    def test_search_text_has_the_title_on_its_first_line(self):
+    def test_search_text_is_the_title_then_the_body(self):
         entry = SearchEntry.objects.get(page=self.karamay_news, language="ru")
         title_line, body = entry.search_text.split("\n")
-        self.assertNotIn("\n", entry.body)
         if connection.vendor == "postgresql":
-            self.assertEqual((title_line, body), (" ".join(entry.title.split()), entry.body))
+            # each word once: the vectors keep no positions
+            words = body.split()
+            self.assertEqual(len(words), len(set(words)))
+            self.assertEqual((title_line, set(words)), (" ".join(entry.title.split()), set(entry.body.split())))
             zh = SearchEntry.objects.get(page=self.karamay_news, language="zh-hans")
             self.assertIn(" 克拉 ", zh.search_text.split("\n")[0])  # Chinese in bigrams for the 'simple' configuration
         else:
