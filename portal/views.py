@@ -26,10 +26,10 @@ def search(request):
         if not portal_search.query_terms(query, language):
             messages.append(_("Type a word to search for."))
         else:
-            page = paginate(request, portal_search.search_entries(query, language, type_key or None))
+            results_page = paginate(request, portal_search.search_entries(query, language, type_key or None))
             # No match: the page's rows are not asked for (on SQLite that would be a second scan of the text).
-            if page.paginator.count:
-                results_page, results = page, portal_search.results_for(page.object_list, query, language)
+            if results_page.paginator.count:
+                results = portal_search.results_for(results_page.object_list, query, language)
     return render(
         request,
         "search/search.html",

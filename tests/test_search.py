@@ -131,6 +131,12 @@ class SearchTests(TestCase):
         self.assertEqual(result_titles(html), [])
         self.assertEqual(len([q for q in queries if "portal_searchentry" in q["sql"]]), 1)
 
+    def test_no_match_says_so_in_every_language(self):
+        self.assertIn("0 results for “zzqqxx”", self.search("en", "zzqqxx"))
+        for code in ("zh-hans", "de", "ru"):
+            with self.subTest(code):
+                self.assertIn('class="result-count" role="status"', self.search(code, "zzqqxx"))
+
     def test_search_text_is_the_title_then_the_body(self):
         entry = SearchEntry.objects.get(page=self.karamay_news, language="ru")
         title_line, body = entry.search_text.split("\n")
