@@ -9,7 +9,6 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
-from portal import pagecache
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
@@ -35,32 +34,28 @@ class NewsIndexPage(BasePage):
         verbose_name = _("news index")
 
     def listing_facts(self) -> dict:
-        """Zone and topic ids that have news here, and the news per year: aggregates over every
-        article, so they are computed once per change of the published content."""
+        """Ids of the zones and topics that have news here, and the news per year: aggregates over
+        every article, remembered until the published content changes (see get_context)."""
         from django.apps import apps
 
-        def compute():
-            all_news = NewsPage.objects.live().descendant_of(self)
-            zone_model = apps.get_model("zones", "ZonePage")
-            topic_model = apps.get_model("portal", "Topic")
-            with_news = all_news.filter(related_zones=OuterRef("pk"))
-            return {
-                "zone_ids": list(zone_model.objects.live().filter(Exists(with_news)).values_list("pk", flat=True)),
-                "topic_ids": list(
-                    topic_model.objects.filter(Exists(all_news.filter(topics=OuterRef("pk")))).values_list(
-                        "pk", flat=True
-                    )
-                ),
-                "archive": year_archive(all_news, "date"),
-            }
-
-        return pagecache.remember(f"news-index:{self.pk}", compute)
+        all_news = NewsPage.objects.live().descendant_of(self)
+        zones = apps.get_model("zones", "ZonePage").objects.live()
+        topics = apps.get_model("portal", "Topic").objects.all()
+        return {
+            "zone_ids": list(
+                zones.filter(Exists(all_news.filter(related_zones=OuterRef("pk")))).values_list("pk", flat=True)
+            ),
+            "topic_ids": list(
+                topics.filter(Exists(all_news.filter(topics=OuterRef("pk")))).values_list("pk", flat=True)
+            ),
+            "archive": year_archive(all_news, "date"),
+        }
 
     def get_context(self, request, *args, **kwargs):
         from django.apps import apps
 
         context = super().get_context(request, *args, **kwargs)
-        facts = self.listing_facts()
+        facts = self.remembered(request, "news-index", self.listing_facts)
         zones = apps.get_model("zones", "ZonePage").objects.filter(pk__in=facts["zone_ids"]).order_by("path")
         topics = apps.get_model("portal", "Topic").objects.filter(pk__in=facts["topic_ids"]).order_by("slug")
         archive = facts["archive"]

@@ -11,25 +11,25 @@ def narrow(queryset, start: int, stop: int):
     sorts the keys instead, and the outer query loads just the chosen rows.
     One query either way.
     """
-    ordering = queryset.query.order_by
-    return queryset.filter(pk__in=queryset.values("pk")[start:stop]).order_by(*ordering)
+    return _rows(queryset, queryset.values("pk")[start:stop])
+
+
+def _rows(queryset, keys):
+    return queryset.filter(pk__in=keys).order_by(*queryset.query.order_by)
 
 
 class NarrowPaginator(Paginator):
-    """A Paginator whose pages are read with narrow(); `count` may be given when it is known."""
+    """A Paginator over the keys whose pages load their rows as narrow() does; `count` may be
+    given when it is known."""
 
     def __init__(self, queryset, per_page, count: int | None = None):
-        super().__init__(queryset, per_page)
+        super().__init__(queryset.values("pk"), per_page)
+        self.rows = queryset
         if count is not None:
             self.__dict__["count"] = count  # the cached_property's value
 
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return Page(narrow(self.object_list, bottom, top), number, self)
+    def _get_page(self, keys, number, paginator):
+        return Page(_rows(self.rows, keys), number, paginator)
 
 
 def page_number(request) -> int:

@@ -211,18 +211,19 @@ class DelegationIndexPage(BasePage):
     class Meta:
         verbose_name = _("delegation index")
 
+    def listing_facts(self) -> dict:
+        """Ids of the zones that host visits here, and the visits per year (see NewsIndexPage)."""
+        all_visits = DelegationPage.objects.live().child_of(self)
+        hosting = Exists(all_visits.filter(host_zone=OuterRef("pk")))
+        return {
+            "host_ids": list(ZonePage.objects.live().filter(hosting).values_list("pk", flat=True)),
+            "archive": year_archive(all_visits, "start_date"),
+        }
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         all_visits = DelegationPage.objects.live().child_of(self)
-
-        def facts():
-            hosting = Exists(all_visits.filter(host_zone=OuterRef("pk")))
-            return {
-                "host_ids": list(ZonePage.objects.live().filter(hosting).values_list("pk", flat=True)),
-                "archive": year_archive(all_visits, "start_date"),
-            }
-
-        facts = self.remembered(request, "delegation-index", facts)
+        facts = self.remembered(request, "delegation-index", self.listing_facts)
         hosts = ZonePage.objects.filter(pk__in=facts["host_ids"]).order_by("path")
         years = facts["archive"]
         filters = Filters()
