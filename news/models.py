@@ -9,6 +9,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
+from portal import i18n
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
@@ -56,7 +57,13 @@ class NewsIndexPage(BasePage):
 
         context = super().get_context(request, *args, **kwargs)
         facts = self.remembered(request, "news-index", self.listing_facts)
-        zones = apps.get_model("zones", "ZonePage").objects.filter(pk__in=facts["zone_ids"]).order_by("path")
+        # the options show only titles: the zones' other columns (bodies in four languages) stay unread
+        zones = (
+            apps.get_model("zones", "ZonePage")
+            .objects.filter(pk__in=facts["zone_ids"])
+            .order_by("path")
+            .only(*i18n.localized_columns("title"))
+        )
         topics = apps.get_model("portal", "Topic").objects.filter(pk__in=facts["topic_ids"]).order_by("slug")
         archive = facts["archive"]
 

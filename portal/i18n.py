@@ -40,6 +40,11 @@ def localized(field_name: str, code: str) -> str:
     return build_localized_fieldname(field_name, code)
 
 
+def localized_columns(field_name: str) -> list[str]:
+    """The field's column in every language, e.g. for .only(): title_zh_hans, title_en, …"""
+    return [localized(field_name, code) for code in language_codes()]
+
+
 def translated_fields(model) -> set[str]:
     """Names of the model's fields that have a column per language (Page's url_path aside)."""
     try:

@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
+from portal import i18n
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
 from portal.models import RICH_TEXT_FEATURES, BasePage
@@ -224,7 +225,9 @@ class DelegationIndexPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         all_visits = DelegationPage.objects.live().child_of(self)
         facts = self.remembered(request, "delegation-index", self.listing_facts)
-        hosts = ZonePage.objects.filter(pk__in=facts["host_ids"]).order_by("path")
+        hosts = (
+            ZonePage.objects.filter(pk__in=facts["host_ids"]).order_by("path").only(*i18n.localized_columns("title"))
+        )
         years = facts["archive"]
         filters = Filters()
         filters.choice(
