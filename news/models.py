@@ -35,36 +35,28 @@ class NewsIndexPage(BasePage):
         verbose_name = _("news index")
 
     def listing_facts(self) -> dict:
-        """Ids of the zones and topics that have news here, and the news per year: aggregates over
-        every article, remembered until the published content changes (see get_context)."""
+        """The zones and topics that have news here, and the news per year: aggregates over every
+        article, remembered until the published content changes (see get_context). The zones
+        carry their titles only: the options show nothing else (bodies in four languages stay unread)."""
         from django.apps import apps
 
         all_news = NewsPage.objects.live().descendant_of(self)
         zones = apps.get_model("zones", "ZonePage").objects.live()
         topics = apps.get_model("portal", "Topic").objects.all()
         return {
-            "zone_ids": list(
-                zones.filter(Exists(all_news.filter(related_zones=OuterRef("pk")))).values_list("pk", flat=True)
+            "zones": list(
+                zones.filter(Exists(all_news.filter(related_zones=OuterRef("pk"))))
+                .order_by("path")
+                .only(*i18n.localized_columns("title"))
             ),
-            "topic_ids": list(
-                topics.filter(Exists(all_news.filter(topics=OuterRef("pk")))).values_list("pk", flat=True)
-            ),
+            "topics": list(topics.filter(Exists(all_news.filter(topics=OuterRef("pk")))).order_by("slug")),
             "archive": year_archive(all_news, "date"),
         }
 
     def get_context(self, request, *args, **kwargs):
-        from django.apps import apps
 
         context = super().get_context(request, *args, **kwargs)
         facts = self.remembered(request, "news-index", self.listing_facts)
-        # the options show only titles: the zones' other columns (bodies in four languages) stay unread
-        zones = (
-            apps.get_model("zones", "ZonePage")
-            .objects.filter(pk__in=facts["zone_ids"])
-            .order_by("path")
-            .only(*i18n.localized_columns("title"))
-        )
-        topics = apps.get_model("portal", "Topic").objects.filter(pk__in=facts["topic_ids"]).order_by("slug")
         archive = facts["archive"]
 
         filters = Filters()
@@ -73,7 +65,7 @@ class NewsIndexPage(BasePage):
             "zone",
             _("Zone"),
             _("All zones"),
-            {str(z.pk): (z, z.title) for z in zones},
+            {str(z.pk): (z, z.title) for z in facts["zones"]},
             _("Unknown zone; showing news of all zones."),
         )
         filters.choice(
@@ -81,7 +73,7 @@ class NewsIndexPage(BasePage):
             "topic",
             _("Topic"),
             _("All topics"),
-            {t.slug: (t, t.name) for t in topics},
+            {t.slug: (t, t.name) for t in facts["topics"]},
             _("Unknown topic; showing all topics."),
         )
         filters.year(request, _("Year"), _("All years"), archive)

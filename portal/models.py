@@ -11,7 +11,8 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.images import get_image_model
+from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -117,7 +118,11 @@ class BasePage(Page):
         if found is None:
             raise Http404
         label, pk = found
-        page = apps.get_model(label).objects.filter(pk=pk).first()
+        model = apps.get_model(label)
+        # The page's own images (lead image, photo) come in the same query.
+        images = [f.name for f in model._meta.get_fields() if f.many_to_one and f.related_model is get_image_model()]
+        page = model.objects.filter(pk=pk)
+        page = (page.select_related(*images) if images else page).first()
         if page is None:
             raise Http404
         return page.route(request, [])
@@ -153,6 +158,13 @@ class BasePage(Page):
         if not self.pk or getattr(request, "is_preview", False):
             return compute()
         return pagecache.remember(f"{name}:{self.pk}", compute)
+
+    def get_view_restrictions(self):
+        """Wagtail's query, asked only for a page below a restricted one: most pages have
+        none, and Wagtail would look at every ancestor (two queries) on every request."""
+        if self.path and not any(self.path.startswith(path) for path in pagecache.restricted_paths()):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_admin_display_title(self):
         with translation.override(i18n.default_language()):
@@ -274,6 +286,17 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+    @classmethod
+    def for_request(cls, request):
+        """Wagtail's, from a remembered copy: every page's footer shows these."""
+        name = cls.get_cache_attr_name()
+        site = None if hasattr(request, name) else Site.find_for_request(request)
+        if site is not None:
+            found = pagecache.remember(f"site-settings:{site.pk}", lambda: cls.for_site(site))
+            found._request = request
+            setattr(request, name, found)
+        return super().for_request(request)
 
 
 class SearchEntry(models.Model):

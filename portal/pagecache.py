@@ -23,8 +23,11 @@ per change instead of once per request, page cache or not.
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 
 GENERATION_KEY = "portal:pagecache:generation"
 HEADERS = ("Content-Type", "Content-Language", "Link")
@@ -98,6 +101,53 @@ def remember(name: str, compute):
     return value
 
 
+def restricted_paths() -> list[str]:
+    """Tree paths of the pages whose view restrictions (theirs or, for an alias, its
+    original's) apply below them; a page outside all of them has none (BasePage)."""
+    from wagtail.models import Page, PageViewRestriction
+
+    restricted = PageViewRestriction.objects.values("page_id")
+    return remember(
+        "restricted-paths",
+        lambda: list(
+            Page.objects.filter(Q(pk__in=restricted) | Q(alias_of__in=restricted)).values_list("path", flat=True)
+        ),
+    )
+
+
+class SiteMiddleware:
+    """Finds the request's Wagtail site, its home page loaded as the specific page, from
+    remembered values: Wagtail asks the database for both on every request otherwise.
+
+    Keyed like Wagtail's own lookup, by host name and port, for the host names of
+    the sites; every other name gets the default site, under one key, so made-up
+    Host headers do not fill the cache. A site, its home page or any page changing
+    starts a new generation.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from wagtail.models import Site
+
+        try:
+            hostname = split_domain_port(request.get_host())[0]
+        except DisallowedHost:
+            return self.get_response(request)  # CommonMiddleware answers 400
+        known = remember("site-hostnames", lambda: sorted(set(Site.objects.values_list("hostname", flat=True))))
+        key = f"site:{hostname}:{request.get_port()}" if hostname in known else "site:*"
+
+        def find():
+            site = Site.find_for_request(request)
+            if site is not None:
+                site.root_page = site.root_page.specific
+            return site
+
+        request._wagtail_site = remember(key, find)
+        return self.get_response(request)
+
+
 def mark_cacheable(page, response):
     """Called by BasePage.serve for a page whose response may be shared."""
     if getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0 and not page.get_view_restrictions().exists():
@@ -147,7 +197,7 @@ def connect() -> None:
 
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from portal.models import SiteSettings, Topic
@@ -160,3 +210,6 @@ def connect() -> None:
     for model in (Topic, SiteSettings, Site, get_image_model(), get_document_model()):
         post_save.connect(invalidate_on_change, sender=model, dispatch_uid=f"portal_pagecache_{model.__name__}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"portal_pagecache_{model.__name__}_del")
+    # A page made private must leave the cache at once (and a public one may now be cached).
+    post_save.connect(invalidate, sender=PageViewRestriction, dispatch_uid="portal_pagecache_restriction")
+    post_delete.connect(invalidate, sender=PageViewRestriction, dispatch_uid="portal_pagecache_restriction_del")

@@ -171,24 +171,7 @@ class PageFacts:
 
     @cached_property
     def ancestors(self) -> list[Page]:
-        """Pages from the site's home page down to the page's parent.
-
-        Taken from the pages this request already loaded (home, menu) where
-        possible; only ancestors below the menu level cost one query.
-        """
-        root = self.root_page()
-        page = self.page
-        if root is None or not page.path or page.path == root.path:
-            return []
-        if not page.path.startswith(root.path):  # a page of another site
-            return list(page.get_ancestors().filter(depth__gte=2))
-        step = Page.steplen
-        paths = [page.path[: depth * step] for depth in range(root.depth, page.depth)]
-        found = {p.path: p for p in [root, *self.known_pages] if p.path in paths}
-        missing = [p for p in paths if p not in found]
-        if missing:
-            found.update({p.path: p for p in Page.objects.filter(path__in=missing)})
-        return [found[p] for p in paths if p in found]
+        return ancestors(self.page, self.request, self.known_pages)
 
     def image(self, image, alt: str = "") -> dict | None:
         if image is None:
@@ -203,6 +186,36 @@ class PageFacts:
             "height": rendition.height,
             "alt": alt or "",
         }
+
+
+def ancestors(page: Page, request, known_pages: Iterable[Page] = ()) -> list[Page]:
+    """Pages from the site's home page down to the page's parent (breadcrumbs, structured data).
+
+    Taken from the pages this request already loaded (home, menu) where
+    possible; only ancestors below the menu level cost one query, once per
+    request (kept on the request for the breadcrumbs and the head).
+    """
+    kept = request.__dict__.setdefault("_portal_ancestors", {})
+    if page.pk in kept:
+        return kept[page.pk]
+    known_pages = [p for p in known_pages if p is not None]
+    site = Site.find_for_request(request)
+    root = None if site is None else next((p for p in known_pages if p.pk == site.root_page_id), None) or site.root_page
+    if root is None or not page.path or page.path == root.path:
+        found_list = []
+    elif not page.path.startswith(root.path):  # a page of another site
+        found_list = list(page.get_ancestors().filter(depth__gte=2))
+    else:
+        step = Page.steplen
+        paths = [page.path[: depth * step] for depth in range(root.depth, page.depth)]
+        found = {p.path: p for p in [root, *known_pages] if p.path in paths}
+        missing = [p for p in paths if p not in found]
+        if missing:
+            found.update({p.path: p for p in Page.objects.filter(path__in=missing)})
+        found_list = [found[p] for p in paths if p in found]
+    if page.pk:
+        kept[page.pk] = found_list
+    return found_list
 
 
 def page_image(facts: PageFacts) -> dict | None:

@@ -6,6 +6,10 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from wagtail.models import PageViewRestriction, Site
+
+from portal.models import SiteSettings
+
 from tests.factories import build_site
 from tests.helpers import h1, url_in
 
@@ -95,3 +99,67 @@ class CacheOffByDefaultTests(TestCase):
         url = url_in(site["news"][0], "en")
         self.client.get(url)
         self.assertNotIn("X-Page-Cache", self.client.get(url))
+
+
+@with_cache
+class RememberedSiteTests(TestCase):
+    """What every request used to ask the database for (site, settings, privacy) is remembered,
+    and a change to it shows at once, cached pages included."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=2)
+
+    def setUp(self):
+        cache.clear()
+
+    def test_making_a_page_private_takes_effect_at_once(self):
+        news = self.site["news"][0]
+        url, index_url = url_in(news, "en"), url_in(self.site["news_index"], "en")
+        for _ in range(2):
+            self.assertEqual(self.client.get(url).status_code, 200)
+        restriction = PageViewRestriction.objects.create(page=self.site["news_index"], restriction_type="login")
+        # the page below the restricted index, and the index itself, now ask for a login
+        for target in (url, index_url):
+            with self.subTest(target):
+                response = self.client.get(target)
+                self.assertEqual(response.status_code, 302)
+                self.assertIn("login", response["Location"])
+        restriction.delete()
+        self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_a_page_whose_original_is_private_is_private(self):
+        news = self.site["news"][0]
+        alias = news.create_alias(parent=self.site["zone_index"], update_slug="alias-of-news")
+        PageViewRestriction.objects.create(page=news, restriction_type="login")
+        self.assertTrue(alias.get_view_restrictions().exists())
+        self.assertFalse(self.site["news"][1].get_view_restrictions().exists())
+
+    def test_changed_site_settings_show_at_once(self):
+        settings_ = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+        self.client.get("/en/")
+        settings_.footer_note_en = "New footer note"
+        settings_.save()
+        self.assertIn("New footer note", self.client.get("/en/").content.decode())
+
+    def test_a_new_home_page_title_shows_at_once(self):
+        home = self.site["home"]
+        self.client.get("/de/")
+        home.title_de = "Neue Startseite"
+        home.save_revision().publish()
+        self.assertIn("Neue Startseite", self.client.get("/de/").content.decode())
+
+    def test_made_up_host_names_share_one_entry(self):
+        def remembered():
+            return {key for key in cache._cache if "portal:remember:" in key}
+
+        self.client.get("/en/", HTTP_HOST="first.example")
+        before = remembered()
+        for n in range(10):
+            response = self.client.get("/en/", HTTP_HOST=f"made-up-{n}.example")
+            self.assertEqual(response.status_code, 200)  # Wagtail's default site, as without the cache
+        self.assertEqual(remembered(), before)
+
+    @override_settings(ALLOWED_HOSTS=["testserver"])
+    def test_hosts_outside_allowed_hosts_are_refused(self):
+        self.assertEqual(self.client.get("/en/", HTTP_HOST="attacker.example").status_code, 400)

@@ -213,11 +213,13 @@ class DelegationIndexPage(BasePage):
         verbose_name = _("delegation index")
 
     def listing_facts(self) -> dict:
-        """Ids of the zones that host visits here, and the visits per year (see NewsIndexPage)."""
+        """The zones that host visits here (titles only), and the visits per year (see NewsIndexPage)."""
         all_visits = DelegationPage.objects.live().child_of(self)
         hosting = Exists(all_visits.filter(host_zone=OuterRef("pk")))
         return {
-            "host_ids": list(ZonePage.objects.live().filter(hosting).values_list("pk", flat=True)),
+            "hosts": list(
+                ZonePage.objects.live().filter(hosting).order_by("path").only(*i18n.localized_columns("title"))
+            ),
             "archive": year_archive(all_visits, "start_date"),
         }
 
@@ -225,9 +227,6 @@ class DelegationIndexPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         all_visits = DelegationPage.objects.live().child_of(self)
         facts = self.remembered(request, "delegation-index", self.listing_facts)
-        hosts = (
-            ZonePage.objects.filter(pk__in=facts["host_ids"]).order_by("path").only(*i18n.localized_columns("title"))
-        )
         years = facts["archive"]
         filters = Filters()
         filters.choice(
@@ -235,7 +234,7 @@ class DelegationIndexPage(BasePage):
             "host",
             _("Host zone"),
             _("All zones"),
-            {str(z.pk): (z, z.title) for z in hosts},
+            {str(z.pk): (z, z.title) for z in facts["hosts"]},
             _("Unknown host zone; showing all visits."),
         )
         filters.year(request, _("Year"), _("All years"), years)

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from wagtail.models import Page, Site
 
-from portal import i18n, pagecache
+from portal import i18n, pagecache, seo
 
 register = template.Library()
 
@@ -30,15 +30,13 @@ def language_switcher(context):
 
 @register.simple_tag(takes_context=True)
 def site_root(context):
-    """The home page of the current site (specific), cached on the request."""
+    """The home page of the current site (specific; pagecache.SiteMiddleware loaded it), cached on the request."""
     request = context.get("request")
     if request is None:
         return None
     if not hasattr(request, "_portal_root"):
         site = Site.find_for_request(request)
-        request._portal_root = (
-            pagecache.remember(f"site-root:{site.pk}", lambda: site.root_page.specific) if site else None
-        )
+        request._portal_root = site.root_page.specific if site else None
     return request._portal_root
 
 
@@ -54,6 +52,15 @@ def main_menu(context):
             pagecache.remember(f"menu:{root.pk}", lambda: list(root.get_children().live().in_menu())) if root else []
         )
     return request._portal_menu
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_pages(context):
+    """The current page's ancestors from the home page down (the head's structured data uses the same)."""
+    page, request = context.get("page"), context.get("request")
+    if not isinstance(page, Page) or request is None:
+        return []
+    return seo.ancestors(page, request, [site_root(context), *main_menu(context)])
 
 
 @register.filter
