@@ -21,6 +21,8 @@ options and year counts) under the same generation, so they are computed once
 per change instead of once per request, page cache or not.
 """
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
@@ -41,7 +43,15 @@ def _shared():
     return caches["shared"] if "shared" in settings.CACHES else _cache()
 
 
+# The generation a request started with: read once per request (PageCacheMiddleware), not
+# once per remembered value; a change made by the request itself drops it.
+_request_generation: ContextVar[int | None] = ContextVar("portal_generation", default=None)
+
+
 def generation() -> int:
+    value = _request_generation.get()
+    if value is not None:
+        return value
     cache = _shared()
     value = cache.get(GENERATION_KEY)
     if value is None:
@@ -51,6 +61,7 @@ def generation() -> int:
 
 
 def _bump() -> None:
+    _request_generation.set(None)
     cache = _shared()
     try:
         cache.incr(GENERATION_KEY)
@@ -116,25 +127,32 @@ def restricted_paths() -> list[str]:
 
 
 class SiteMiddleware:
-    """Finds the request's Wagtail site, its home page loaded as the specific page, from
-    remembered values: Wagtail asks the database for both on every request otherwise.
+    """Finds the Wagtail site of a request for a page, its home page loaded as the specific
+    page, from remembered values: Wagtail asks the database for both on every request otherwise.
 
     Keyed like Wagtail's own lookup, by host name and port, for the host names of
     the sites; every other name gets the default site, under one key, so made-up
     Host headers do not fill the cache. A site, its home page or any page changing
-    starts a new generation.
+    starts a new generation. Only Wagtail's page view is served this way: the
+    health check, static files and the admin never wait for it.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from wagtail import views
         from wagtail.models import Site
 
+        if view_func is not views.serve or hasattr(request, "_wagtail_site"):
+            return None
         try:
             hostname = split_domain_port(request.get_host())[0]
         except DisallowedHost:
-            return self.get_response(request)  # CommonMiddleware answers 400
+            return None  # Wagtail's own lookup raises it again
         known = remember("site-hostnames", lambda: sorted(set(Site.objects.values_list("hostname", flat=True))))
         key = f"site:{hostname}:{request.get_port()}" if hostname in known else "site:*"
 
@@ -145,7 +163,7 @@ class SiteMiddleware:
             return site
 
         request._wagtail_site = remember(key, find)
-        return self.get_response(request)
+        return None
 
 
 def mark_cacheable(page, response):
@@ -167,6 +185,14 @@ class PageCacheMiddleware:
         return f"portal:page:{generation()}:{request.get_host()}:{request.get_full_path()}"
 
     def __call__(self, request):
+        token = _request_generation.set(None)
+        try:
+            _request_generation.set(generation())
+            return self.respond(request)
+        finally:
+            _request_generation.reset(token)
+
+    def respond(self, request):
         key = self.key(request)
         if key is not None:
             stored = _cache().get(key)

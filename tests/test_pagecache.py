@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction, Site
 
 from portal.models import SiteSettings
-
 from tests.factories import build_site
 from tests.helpers import h1, url_in
 

@@ -5,6 +5,7 @@ import datetime
 import os
 import subprocess
 import sys
+from unittest import mock
 
 from django.conf import settings
 from django.core.cache import caches
@@ -85,6 +86,21 @@ class RememberedListingsTests(TestCase):
             self.assertEqual(len(response.context["news_page"].object_list), expected)
         zone_filtered = self.client.get(index_url, {"zone": self.site["zone"].pk})
         self.assertEqual(zone_filtered.context["news_page"].paginator.count, 3)
+
+    def test_the_generation_is_read_once_per_request(self):
+        url = url_in(self.site["news"][0], "en")
+        self.client.get(url)
+        shared = caches["shared"]
+        reads = []
+        original = shared.get
+
+        def counting_get(key, *args, **kwargs):
+            reads.append(key)
+            return original(key, *args, **kwargs)
+
+        with mock.patch.object(shared, "get", counting_get):
+            self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(reads.count(pagecache.GENERATION_KEY), 1)
 
     def test_a_preview_computes_afresh(self):
         news = self.site["news"][0]
