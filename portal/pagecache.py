@@ -17,8 +17,9 @@ worker empties the pages cached by all of them. With PAGE_CACHE_SECONDS = 0 (the
 default outside production) no page is cached.
 
 remember() keeps values derived from the published pages (a listing's filter
-options and year counts) under the same generation, so they are computed once
-per change instead of once per request, page cache or not.
+options and year counts; the site, its home page and settings; which pages are
+private) under the same generation, so they are computed once per change instead
+of once per request, page cache or not. A request reads the generation once.
 """
 
 from contextvars import ContextVar
