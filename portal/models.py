@@ -52,6 +52,14 @@ class PortalPageForm(WagtailAdminPageForm):
         return cleaned
 
 
+def load_page(label: str, pk: int) -> Page | None:
+    """The page of this model and key, with its own images (lead image, photo) in the same query."""
+    model = apps.get_model(label)
+    images = [f.name for f in model._meta.get_fields() if f.many_to_one and f.related_model is get_image_model()]
+    pages = model.objects.filter(pk=pk)
+    return (pages.select_related(*images) if images else pages).first()
+
+
 class BasePage(Page):
     """What every page of the portal shares: language-safe saving and URLs."""
 
@@ -103,9 +111,9 @@ class BasePage(Page):
         Matches what `page.slug` shows through the fallback chain: a child
         whose slug is empty in this language is found by its fallback slug.
         wagtail-modeltranslation's own route loads every sibling instead.
-        The walk down the tree (one narrow query per level) is remembered until
-        the published content next changes, so a page is usually found with one
-        query: its own row.
+        The walk down the tree (one narrow query per level) and the page found
+        are remembered until the published content next changes: a page
+        usually needs no query to be found.
         """
         if not path_components:
             if self.live:
@@ -118,11 +126,7 @@ class BasePage(Page):
         if found is None:
             raise Http404
         label, pk = found
-        model = apps.get_model(label)
-        # The page's own images (lead image, photo) come in the same query.
-        images = [f.name for f in model._meta.get_fields() if f.many_to_one and f.related_model is get_image_model()]
-        page = model.objects.filter(pk=pk)
-        page = (page.select_related(*images) if images else page).first()
+        page = pagecache.remember(f"page:{label}:{pk}", lambda: load_page(label, pk))
         if page is None:
             raise Http404
         return page.route(request, [])

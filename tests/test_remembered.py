@@ -70,6 +70,18 @@ class RememberedListingsTests(TestCase):
         self.assertEqual(self.client.get(url_in(news, "en")).status_code, 200)
         self.assertEqual(self.client.get(old_url).status_code, 404)
 
+    def test_the_remembered_page_is_the_live_one_until_the_next_publish(self):
+        news = self.site["news"][0]
+        url = url_in(news, "en")
+        live_title = news.title_en
+        self.assertIn(live_title, self.client.get(url).content.decode())
+        news.title_en = "Draft headline"
+        revision = news.save_revision()  # a draft: the public page keeps the live text
+        self.assertIn(live_title, self.client.get(url).content.decode())
+        self.assertNotIn("Draft headline", self.client.get(url).content.decode())
+        revision.publish()
+        self.assertIn("Draft headline", self.client.get(url).content.decode())
+
     def test_bad_urls_are_not_remembered(self):
         self.client.get("/en/news/no-such-article/")  # the 404 page's own menu and site root
         before = len(caches["default"]._cache)
