@@ -84,6 +84,34 @@ def invalidate(*args, **kwargs) -> None:
 BOOKKEEPING_FIELDS = {"file_size", "file_hash"}
 
 
+# What Wagtail writes to a page's row when an editor saves a draft or locks it: the live page,
+# which is what visitors see (and what route() remembers), stays as it was.
+PAGE_DRAFT_FIELDS = {
+    "wagtail_admin_comments",
+    "latest_revision_created_at",
+    "draft_title",
+    "latest_revision",
+    "has_unpublished_changes",
+    "locked",
+    "locked_by",
+    "locked_at",
+    "numchild",
+}
+
+
+def invalidate_on_page_save(sender, created=False, update_fields=None, **kwargs) -> None:
+    """A live page's row written without publishing (a script's page.save(), a fixture): its
+    remembered copy must go too. A new page is published (page_published) or a draft."""
+    from portal import i18n
+
+    if created:
+        return
+    draft_fields = PAGE_DRAFT_FIELDS | {i18n.localized("draft_title", code) for code in i18n.language_codes()}
+    if update_fields and set(update_fields) <= draft_fields:
+        return
+    invalidate()
+
+
 def invalidate_on_change(sender, created=False, update_fields=None, **kwargs) -> None:
     # A new topic, image, document or settings row (Wagtail creates an empty one on first use)
     # is on no page yet: nothing a visitor sees changes. A new site is.
@@ -127,6 +155,17 @@ def restricted_paths() -> list[str]:
     )
 
 
+def site_host(request) -> str | None:
+    """The request's host name when a site has it, else None (Wagtail serves the default site):
+    the part of a remembered value's name that comes from the request, so made-up Host
+    headers never make new entries."""
+    from wagtail.models import Site
+
+    hostname = split_domain_port(request.get_host())[0]
+    known = remember("site-hostnames", lambda: sorted(set(Site.objects.values_list("hostname", flat=True))))
+    return hostname if hostname in known else None
+
+
 class SiteMiddleware:
     """Finds the Wagtail site of a request for a page, its home page loaded as the specific
     page, from remembered values: Wagtail asks the database for both on every request otherwise.
@@ -151,11 +190,10 @@ class SiteMiddleware:
         if view_func is not views.serve or hasattr(request, "_wagtail_site"):
             return None
         try:
-            hostname = split_domain_port(request.get_host())[0]
+            host = site_host(request)
         except DisallowedHost:
             return None  # Wagtail's own lookup raises it again
-        known = remember("site-hostnames", lambda: sorted(set(Site.objects.values_list("hostname", flat=True))))
-        key = f"site:{hostname}:{request.get_port()}" if hostname in known else "site:*"
+        key = f"site:{host}:{request.get_port()}" if host else "site:*"
 
         def find():
             site = Site.find_for_request(request)
@@ -224,7 +262,7 @@ def connect() -> None:
 
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.models import Page, PageViewRestriction, Site, get_page_models
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from portal.models import SiteSettings, Topic
@@ -233,6 +271,9 @@ def connect() -> None:
     page_unpublished.connect(invalidate, dispatch_uid="portal_pagecache_unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal_pagecache_moved")
     post_delete.connect(invalidate, sender=Page, dispatch_uid="portal_pagecache_deleted")
+    for model in get_page_models():
+        uid = f"portal_pagecache_page_{model._meta.label_lower}"
+        post_save.connect(invalidate_on_page_save, sender=model, dispatch_uid=uid)
     # Pages keep the images and documents they show (a new file, new alt text) and the site's root.
     for model in (Topic, SiteSettings, Site, get_image_model(), get_document_model()):
         post_save.connect(invalidate_on_change, sender=model, dispatch_uid=f"portal_pagecache_{model.__name__}")

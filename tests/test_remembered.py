@@ -2,6 +2,7 @@
 content, and a change shows at once, page cache or not."""
 
 import datetime
+import io
 import os
 import subprocess
 import sys
@@ -9,7 +10,10 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
+
+from wagtail.models import Site
 
 from news.models import NewsPage
 from portal import pagecache
@@ -81,6 +85,38 @@ class RememberedListingsTests(TestCase):
         self.assertNotIn("Draft headline", self.client.get(url).content.decode())
         revision.publish()
         self.assertIn("Draft headline", self.client.get(url).content.decode())
+
+    def test_the_remembered_head_belongs_to_the_address_asked(self):
+        url = url_in(self.site["news"][0], "de")
+        hostname = Site.objects.get(is_default_site=True).hostname
+        for host in (f"{hostname}:8001", f"{hostname}:8002", f"{hostname}:8001", "elsewhere.example"):
+            html = self.client.get(url, HTTP_HOST=host).content.decode()
+            self.assertIn(f'<link rel="canonical" href="http://{host}{url}">', html)
+        secure = self.client.get(url, HTTP_HOST=f"{hostname}:8001", secure=True).content.decode()
+        self.assertIn(f'<link rel="canonical" href="https://{hostname}:8001{url}">', secure)
+
+    def test_a_draft_keeps_the_generation_a_plain_save_starts_a_new_one(self):
+        news = self.site["news"][0]
+        before = pagecache.generation()
+        news.title_en = "Only a draft"
+        news.save_revision()
+        self.assertEqual(pagecache.generation(), before)
+        news.refresh_from_db()
+        news.source_en = "Saved by a script"
+        news.save()
+        self.assertGreater(pagecache.generation(), before)
+        self.assertIn("Saved by a script", self.client.get(url_in(news, "en")).content.decode())
+
+    def test_clear_page_cache_forgets_a_change_made_behind_the_portal(self):
+        news = self.site["news"][0]
+        url = url_in(news, "en")
+        self.client.get(url)
+        NewsPage.objects.filter(pk=news.pk).update(source_en="Changed in SQL")
+        self.assertNotIn("Changed in SQL", self.client.get(url).content.decode())
+        out = io.StringIO()
+        call_command("clear_page_cache", stdout=out)
+        self.assertIn("Content generation", out.getvalue())
+        self.assertIn("Changed in SQL", self.client.get(url).content.decode())
 
     def test_bad_urls_are_not_remembered(self):
         self.client.get("/en/news/no-such-article/")  # the 404 page's own menu and site root

@@ -1,6 +1,8 @@
 from django import template
+from django.utils import translation
 
-from portal import seo
+from portal import pagecache, seo
+from portal.models import BasePage
 from portal.templatetags.portal_tags import main_menu, site_root
 
 register = template.Library()
@@ -11,5 +13,16 @@ def seo_metadata(context):
     """portal.seo.Head for the current page (or view) in the active language."""
     # The header loads the home page and the menu once per request (cached on
     # the request); the breadcrumb trail reuses them instead of querying again.
+    request, page = context.get("request"), context.get("page")
     known_pages = [site_root(context), *main_menu(context)]
-    return seo.head_metadata(context.get("request"), page=context.get("page"), extras=context, known_pages=known_pages)
+
+    def compute():
+        return seo.head_metadata(request, page=page, extras=context, known_pages=known_pages)
+
+    # A page's head depends on the page, what it draws from other pages (remembered alike), the
+    # language and the address it was asked at (absolute URLs), not on the query string: remembered,
+    # except in previews, for the host names of the sites (others would each make new entries).
+    if not isinstance(page, BasePage) or request is None or pagecache.site_host(request) is None:
+        return compute()
+    address = f"{request.scheme}://{request.get_host()}"
+    return page.remembered(request, f"head:{translation.get_language()}:{address}", compute)
