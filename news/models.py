@@ -80,8 +80,13 @@ class NewsIndexPage(BasePage):
         all_news = NewsPage.objects.live().descendant_of(self)
         news = filters.apply(all_news, {"zone": "related_zones", "topic": "topics", "year": "date__year"})
         news = news.select_related("lead_image").order_by("-date", "-pk")
+        # Unfiltered, the order of every article is remembered: a deep page is ten rows read by key
+        # instead of the database walking thousands of rows to skip them.
+        keys = None
+        if not filters:
+            keys = self.remembered(request, "news-keys", lambda: list(news.values_list("pk", flat=True)))
         context.update(
-            news_page=paginate_listing(request, news, count=filters.known_count(archive)),
+            news_page=paginate_listing(request, news, count=filters.known_count(archive), keys=keys),
             filters=filters,
             archive=archive,
         )

@@ -20,10 +20,10 @@ def _rows(queryset, keys):
 
 class NarrowPaginator(Paginator):
     """A Paginator over the keys whose pages load their rows as narrow() does; `count` may be
-    given when it is known."""
+    given when it is known, and `keys` (every key of `queryset`, in its order) when they are."""
 
-    def __init__(self, queryset, per_page, count: int | None = None):
-        super().__init__(queryset.values("pk"), per_page)
+    def __init__(self, queryset, per_page, count: int | None = None, keys: list | None = None):
+        super().__init__(queryset.values("pk") if keys is None else keys, per_page)
         self.rows = queryset
         if count is not None:
             self.__dict__["count"] = count  # the cached_property's value
@@ -47,8 +47,9 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(page_number(request))
 
 
-def paginate_listing(request, queryset, per_page: int = PAGE_SIZE, count: int | None = None):
+def paginate_listing(request, queryset, per_page: int = PAGE_SIZE, count: int | None = None, keys=None):
     """paginate() for a large page listing: rows read with narrow(); pass `count` when the
-    total is already known (from a cached archive) to save the COUNT query."""
-    paginator = NarrowPaginator(queryset, per_page, count=count)
+    total is already known (from a cached archive) to save the COUNT query, or `keys`, the
+    listing's keys in order (remembered), so a deep page loads its ten rows by key."""
+    paginator = NarrowPaginator(queryset, per_page, count=count, keys=keys)
     return paginator.get_page(page_number(request))

@@ -27,7 +27,7 @@ MAX_QUERIES = {
 }
 MAX_COLD_QUERIES = {
     "home": 14,
-    "news_index": 16,
+    "news_index": 17,
     "news_page": 19,
     "zone_page": 18,
     "delegation_page": 18,
