@@ -44,25 +44,29 @@ def _shared():
     return caches["shared"] if "shared" in settings.CACHES else _cache()
 
 
-# The generation a request started with: read once per request (PageCacheMiddleware), not
-# once per remembered value; a change made by the request itself drops it.
-_request_generation: ContextVar[int | None] = ContextVar("portal_generation", default=None)
+# Within a request (PageCacheMiddleware) the generation is read once, when first needed, not
+# once per remembered value; a change made by the request itself forgets it.
+_request_generation: ContextVar[list[int] | None] = ContextVar("portal_generation", default=None)
 
 
 def generation() -> int:
-    value = _request_generation.get()
-    if value is not None:
-        return value
+    kept = _request_generation.get()
+    if kept:
+        return kept[0]
     cache = _shared()
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, 1, None)
         value = cache.get(GENERATION_KEY) or 1
+    if kept is not None:
+        kept.append(value)
     return value
 
 
 def _bump() -> None:
-    _request_generation.set(None)
+    kept = _request_generation.get()
+    if kept is not None:
+        kept.clear()
     cache = _shared()
     try:
         cache.incr(GENERATION_KEY)
@@ -224,9 +228,8 @@ class PageCacheMiddleware:
         return f"portal:page:{generation()}:{request.get_host()}:{request.get_full_path()}"
 
     def __call__(self, request):
-        token = _request_generation.set(None)
+        token = _request_generation.set([])
         try:
-            _request_generation.set(generation())
             return self.respond(request)
         finally:
             _request_generation.reset(token)

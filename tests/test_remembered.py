@@ -148,7 +148,9 @@ class RememberedListingsTests(TestCase):
 
         with mock.patch.object(shared, "get", counting_get):
             self.assertEqual(self.client.get(url).status_code, 200)
-        self.assertEqual(reads.count(pagecache.GENERATION_KEY), 1)
+            self.assertEqual(reads.count(pagecache.GENERATION_KEY), 1)
+            self.assertEqual(self.client.get("/healthz").status_code, 200)  # needs no cache at all
+            self.assertEqual(reads.count(pagecache.GENERATION_KEY), 1)
 
     def test_a_preview_computes_afresh(self):
         news = self.site["news"][0]
