@@ -54,7 +54,6 @@ class NewsIndexPage(BasePage):
         }
 
     def get_context(self, request, *args, **kwargs):
-
         context = super().get_context(request, *args, **kwargs)
         facts = self.remembered(request, "news-index", self.listing_facts)
         archive = facts["archive"]
