@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page, PageViewRestriction, Site
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -295,7 +295,7 @@ class SiteSettings(BaseSiteSetting):
     def for_request(cls, request):
         """Wagtail's, from a remembered copy: every page's footer shows these."""
         name = cls.get_cache_attr_name()
-        site = None if hasattr(request, name) else Site.find_for_request(request)
+        site = None if hasattr(request, name) else pagecache.find_site(request)
         if site is not None:
             found = pagecache.remember(f"site-settings:{site.pk}", lambda: cls.for_site(site))
             found._request = request

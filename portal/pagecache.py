@@ -170,16 +170,44 @@ def site_host(request) -> str | None:
     return hostname if hostname in known else None
 
 
-class SiteMiddleware:
-    """Finds the Wagtail site of a request for a page, its home page loaded as the specific
-    page, from remembered values: Wagtail asks the database for both on every request otherwise.
+def find_site(request):
+    """Wagtail's Site.find_for_request, from a remembered copy whose home page is loaded as the
+    specific page: Wagtail asks the database for both on every request otherwise.
 
     Keyed like Wagtail's own lookup, by host name and port, for the host names of
     the sites; every other name gets the default site, under one key, so made-up
     Host headers do not fill the cache. A site, its home page or any page changing
-    starts a new generation. Only Wagtail's page view is served this way: the
-    health check, static files and the admin never wait for it.
+    starts a new generation. Kept on the request, where Wagtail looks for it.
     """
+    from wagtail.models import Site
+
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    try:
+        host = site_host(request)
+    except DisallowedHost:
+        return Site.find_for_request(request)  # as Wagtail does: by the raw host
+
+    def find():
+        site = Site.find_for_request(request)
+        if site is not None:
+            site.root_page = site.root_page.specific
+        return site
+
+    request._wagtail_site = remember(f"site:{host}:{request.get_port()}" if host else "site:*", find)
+    return request._wagtail_site
+
+
+def site_root(request):
+    """The home page of the request's site (specific), or None."""
+    site = find_site(request)
+    return site.root_page if site is not None else None
+
+
+class SiteMiddleware:
+    """find_site() before Wagtail's page view looks the site up itself. Other views (search, the
+    error pages) find it through the template tags; the health check, static files and the
+    admin never wait for it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -189,23 +217,9 @@ class SiteMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         from wagtail import views
-        from wagtail.models import Site
 
-        if view_func is not views.serve or hasattr(request, "_wagtail_site"):
-            return None
-        try:
-            host = site_host(request)
-        except DisallowedHost:
-            return None  # Wagtail's own lookup raises it again
-        key = f"site:{host}:{request.get_port()}" if host else "site:*"
-
-        def find():
-            site = Site.find_for_request(request)
-            if site is not None:
-                site.root_page = site.root_page.specific
-            return site
-
-        request._wagtail_site = remember(key, find)
+        if view_func is views.serve:
+            find_site(request)
         return None
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, Site
 
-from portal import i18n
+from portal import i18n, pagecache
 from portal.models import BasePage, SiteSettings
 
 SCHEMA = "https://schema.org"
@@ -164,7 +164,7 @@ class PageFacts:
         )
 
     def root_page(self) -> Page | None:
-        return site_root(self.request, self.known_pages)
+        return pagecache.site_root(self.request)
 
     @cached_property
     def ancestors(self) -> list[Page]:
@@ -185,14 +185,6 @@ class PageFacts:
         }
 
 
-def site_root(request, known_pages: Iterable[Page] = ()) -> Page | None:
-    """The home page of the request's site, taken from `known_pages` when it is among them."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return None
-    return next((p for p in known_pages if p is not None and p.pk == site.root_page_id), None) or site.root_page
-
-
 def ancestors(page: Page, request, known_pages: Iterable[Page] = ()) -> list[Page]:
     """Pages from the site's home page down to the page's parent (breadcrumbs, structured data).
 
@@ -204,7 +196,7 @@ def ancestors(page: Page, request, known_pages: Iterable[Page] = ()) -> list[Pag
     if page.pk in kept:
         return kept[page.pk]
     known_pages = [p for p in known_pages if p is not None]
-    root = site_root(request, known_pages)
+    root = pagecache.site_root(request)
     if root is None or not page.path or page.path == root.path:
         found_list = []
     elif not page.path.startswith(root.path):  # a page of another site

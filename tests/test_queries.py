@@ -84,3 +84,13 @@ class QueryCountTests(TestCase):
                 self.assertLessEqual(
                     large_cold[name], MAX_COLD_QUERIES[name], f"{name} makes {large_cold[name]} cold: {large_cold}"
                 )
+
+    def test_views_other_than_pages_find_the_site_without_queries(self):
+        """The search page and the error page draw the header's home page and menu from remembered
+        values too (pagecache.find_site): what is left is their own work."""
+        for url, expected in (("/de/search/?q=zeppelin", 1), ("/de/search/", 0)):
+            with self.subTest(url):
+                self.client.get(url)
+                with CaptureQueriesContext(connection) as ctx:
+                    self.client.get(url)
+                self.assertEqual(len(ctx.captured_queries), expected, [q["sql"][:80] for q in ctx.captured_queries])

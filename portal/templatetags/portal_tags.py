@@ -3,7 +3,7 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.html import format_html
 
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from portal import i18n, pagecache, seo
 
@@ -30,14 +30,9 @@ def language_switcher(context):
 
 @register.simple_tag(takes_context=True)
 def site_root(context):
-    """The home page of the current site (specific; pagecache.SiteMiddleware loaded it), cached on the request."""
+    """The home page of the current site (specific), remembered (pagecache.find_site)."""
     request = context.get("request")
-    if request is None:
-        return None
-    if not hasattr(request, "_portal_root"):
-        site = Site.find_for_request(request)
-        request._portal_root = site.root_page.specific if site else None
-    return request._portal_root
+    return pagecache.site_root(request) if request is not None else None
 
 
 @register.simple_tag(takes_context=True)
