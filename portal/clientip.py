@@ -1,0 +1,56 @@
+"""The visitor's address, as the one place that decides whom to believe.
+
+X-Forwarded-For is written by whoever sends the request, so it is read only when
+the socket's peer (REMOTE_ADDR) is one of settings.TRUSTED_PROXIES (addresses or
+CIDR networks; empty by default: no proxy trusted, the peer is the client). Then
+the header is walked from the right, skipping every trusted proxy, and the first
+address that is not one is the client: whatever a client wrote further left is
+never read. Login lock-out (django-axes), page-password throttling and the page
+cache's per-client cap all ask this function.
+"""
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip())
+
+
+def _address(value: str):
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [::1]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # 1.2.3.4:port
+        value = value.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def is_trusted(address, networks) -> bool:
+    return address is not None and any(address in network for network in networks)
+
+
+def client_ip(request) -> str:
+    """The client's address as a string ("" when the socket gave none)."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    if peer is None:
+        return ""
+    if not is_trusted(peer, networks):
+        return str(peer)
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    client = peer
+    for part in reversed(forwarded):
+        address = _address(part)
+        if address is None:
+            break  # garbage left of our proxies' entries: the last address we trust to be real wins
+        client = address
+        if not is_trusted(address, networks):
+            break
+    return str(client)
