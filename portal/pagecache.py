@@ -9,7 +9,7 @@ A response is stored only when
 - it is a 200 that sets no cookie.
 
 Any publish, unpublish, move or delete of a page, and any change of topics or site
-settings, bumps a generation number that is part of every key: a change shows at
+settings, starts a new generation (a token never used before) that is part of every key: a change shows at
 once everywhere (home page, listings, related news), at the cost of emptying the
 whole cache. The number lives in the "shared" cache (Redis, or files every worker
 process reads: settings.base.cache_settings), so a publish handled by one gunicorn
@@ -22,6 +22,8 @@ private) under the same generation, so they are computed once per change instead
 of once per request, page cache or not. A request reads the generation once.
 """
 
+import secrets
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -46,18 +48,29 @@ def _shared():
 
 # Within a request (PageCacheMiddleware) the generation is read once, when first needed, not
 # once per remembered value; a change made by the request itself forgets it.
-_request_generation: ContextVar[list[int] | None] = ContextVar("portal_generation", default=None)
+_request_generation: ContextVar[list[str] | None] = ContextVar("portal_generation", default=None)
 
 
-def generation() -> int:
+def new_generation() -> str:
+    """A generation no process has used before: the clock in nanoseconds and 32 random bits.
+
+    Never a counter: a counter whose key expired, was evicted or was lost with a Redis
+    restart starts again at 1, and the values remembered under the old numbers (kept a day)
+    come back with it.
+    """
+    return f"{time.time_ns():x}-{secrets.token_hex(4)}"
+
+
+def generation() -> str:
     kept = _request_generation.get()
     if kept:
         return kept[0]
     cache = _shared()
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, None)
-        value = cache.get(GENERATION_KEY) or 1
+        # Stored without a timeout; should it still vanish, a new generation starts: never an old one.
+        cache.add(GENERATION_KEY, new_generation(), None)
+        value = cache.get(GENERATION_KEY) or new_generation()
     if kept is not None:
         kept.append(value)
     return value
@@ -67,11 +80,7 @@ def _bump() -> None:
     kept = _request_generation.get()
     if kept is not None:
         kept.clear()
-    cache = _shared()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    _shared().set(GENERATION_KEY, new_generation(), None)
 
 
 def invalidate(*args, **kwargs) -> None:

@@ -104,7 +104,7 @@ class RememberedListingsTests(TestCase):
         news.refresh_from_db()
         news.source_en = "Saved by a script"
         news.save()
-        self.assertGreater(pagecache.generation(), before)
+        self.assertNotEqual(pagecache.generation(), before)
         self.assertIn("Saved by a script", self.client.get(url_in(news, "en")).content.decode())
 
     def test_clear_page_cache_forgets_a_change_made_behind_the_portal(self):
@@ -204,4 +204,4 @@ class SharedGenerationTests(SimpleTestCase):
                 check=True,
                 timeout=120,
             )
-            self.assertGreater(pagecache.generation(), before)
+            self.assertNotEqual(pagecache.generation(), before)
