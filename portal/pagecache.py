@@ -35,7 +35,9 @@ from django.http import HttpResponse
 from django.http.request import split_domain_port
 
 GENERATION_KEY = "portal:pagecache:generation"
-HEADERS = ("Content-Type", "Content-Language", "Link")
+# Headers a hit must not repeat: the cookie is the visitor's (responses that set one are never
+# stored anyway) and the marker says what happened to this request.
+UNSTORED_HEADERS = {"set-cookie", "x-page-cache"}
 
 
 def _cache():
@@ -262,11 +264,7 @@ class PageCacheMiddleware:
         if key is not None:
             stored = _cache().get(key)
             if stored is not None:
-                response = HttpResponse(stored["content"], status=200)
-                for name, value in stored["headers"].items():
-                    response[name] = value
-                response["X-Page-Cache"] = "hit"
-                return response
+                return self.replay(request, stored)
         response = self.get_response(request)
         if (
             key is not None
@@ -277,9 +275,21 @@ class PageCacheMiddleware:
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            headers = {name: response[name] for name in HEADERS if name in response}
-            _cache().set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
+            headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
+            stored = {"status": response.status_code, "headers": headers, "content": response.content}
+            _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def replay(request, stored) -> HttpResponse:
+        """The stored response as the page gave it (X-Frame-Options, Content-Length, Vary, …: the
+        middleware inside this one ran when it was made); a HEAD gets the headers, no body."""
+        content = b"" if request.method == "HEAD" else stored["content"]
+        response = HttpResponse(content, status=stored["status"])
+        for name, value in stored["headers"]:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
         return response
 
 

@@ -162,3 +162,59 @@ class RememberedSiteTests(TestCase):
     @override_settings(ALLOWED_HOSTS=["testserver"])
     def test_hosts_outside_allowed_hosts_are_refused(self):
         self.assertEqual(self.client.get("/en/", HTTP_HOST="attacker.example").status_code, 400)
+
+
+def wsgi_get(method: str, path: str, **extra) -> tuple[str, dict, bytes]:
+    """The response as a WSGI server receives it (the test client drops HEAD bodies itself)."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    path, _, query = path.partition("?")
+    environ = RequestFactory()._base_environ(REQUEST_METHOD=method, PATH_INFO=path, QUERY_STRING=query, **extra)
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"], started["headers"] = status, headers
+
+    result = WSGIHandler()(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        result.close()
+    return started["status"], dict(started["headers"]), body
+
+
+@with_cache
+class CacheHitIsTheMissTests(TestCase):
+    """A hit answers exactly what the page answered: status, headers (but the cookie and the
+    X-Page-Cache marker) and body; a HEAD gets the headers and no body."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=2)
+
+    def setUp(self):
+        cache.clear()
+
+    def test_hit_has_the_miss_headers_and_body(self):
+        for url in (url_in(self.site["news"][0], "de"), "/en/", url_in(self.site["news_index"], "ru") + "?page=2"):
+            with self.subTest(url):
+                miss_status, miss_headers, miss_body = wsgi_get("GET", url)
+                hit_status, hit_headers, hit_body = wsgi_get("GET", url)
+                self.assertEqual((miss_headers.pop("X-Page-Cache"), hit_headers.pop("X-Page-Cache")), ("miss", "hit"))
+                self.assertEqual(hit_status, miss_status)
+                self.assertEqual(hit_headers, miss_headers)
+                self.assertEqual(hit_body, miss_body)
+                for name in ("X-Frame-Options", "Content-Length", "Content-Language", "Content-Type"):
+                    self.assertIn(name, hit_headers)
+                self.assertEqual(int(hit_headers["Content-Length"]), len(hit_body))
+
+    def test_head_from_the_cache_has_no_body_and_the_get_length(self):
+        url = url_in(self.site["news"][1], "en")
+        _status, get_headers, get_body = wsgi_get("GET", url)
+        status, head_headers, head_body = wsgi_get("HEAD", url)
+        self.assertEqual(head_headers["X-Page-Cache"], "hit")
+        self.assertTrue(status.startswith("200"))
+        self.assertEqual(head_body, b"")
+        self.assertEqual(head_headers["Content-Length"], str(len(get_body)))
+        self.assertEqual(head_headers["Content-Length"], get_headers["Content-Length"])
