@@ -12,12 +12,25 @@ Besides what the whitelist drops (unknown elements are unwrapped, every
 attribute not allowed is removed, so `onclick` & co. go, and `href`s with a
 scheme other than http(s), ftp, mailto or tel), the contents of <script>,
 <style> and similar elements are removed, not kept as text.
+
+A link or embed is kept only when it is valid: its type is one the field's
+features allow, every attribute its handler stores is there, ids are whole
+numbers a database key can hold, an image's format is registered and URLs are
+safe (`reference_is_valid`). Wagtail's own handlers raise on anything else
+("1 or 1=1" as an id), which would break the editor and the public page; the
+page editor refuses such text (`validate_rich_text`, portal/richtext.py) and
+the renderer skips it.
 """
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.rich_text.converters.editor_html import DbWhitelister, EditorHTMLConverter
+from wagtail.images.formats import get_image_formats
 from wagtail.rich_text import features as feature_registry
 from wagtail.whitelist import allow_without_attributes, check_url
 
@@ -80,14 +93,79 @@ def _lift_stored_format(tag) -> None:
 
 
 def _valid_reference(handler, tag) -> bool:
-    """The handler finds every attribute it stores, ids are numbers and URLs are safe."""
+    """The handler finds every attribute it stores, and those are valid (reference_is_valid)."""
     try:
         attrs = handler.get_db_attributes(tag)
     except KeyError:
         return False
-    if "id" in attrs and not str(attrs["id"]).isdigit():
+    kind = "embed" if "data-embedtype" in tag.attrs else "a"
+    return reference_is_valid(kind, tag.get(f"data-{'embedtype' if kind == 'embed' else 'linktype'}"), attrs)
+
+
+# Pages, images and documents have 32-bit keys: a larger number finds nothing on SQLite and
+# is an error on PostgreSQL.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
+# What Wagtail's handlers read from a stored link or embed of each type; without it they raise.
+REQUIRED_ATTRIBUTES = {("a", "page"): ("id",), ("a", "document"): ("id",), ("embed", "image"): ("id", "format")}
+
+
+def is_valid_id(value) -> bool:
+    """A key as the stored format carries it: ASCII digits of a positive number a key column holds."""
+    value = str(value)
+    return bool(_ID.fullmatch(value)) and 0 < int(value) <= MAX_ID
+
+
+def reference_is_valid(kind: str, type_: str | None, attrs: dict) -> bool:
+    """Whether a stored `<a linktype=type_ …>` (kind "a") or `<embed embedtype=type_ …/>` (kind "embed")
+    with these attributes can be drawn by Wagtail's handlers: the attributes they read are there,
+    ids are keys (is_valid_id), an image's format is registered and a URL is safe."""
+    if any(name not in attrs for name in REQUIRED_ATTRIBUTES.get((kind, type_), ())):
+        return False
+    if "id" in attrs and not is_valid_id(attrs["id"]):
+        return False
+    if (kind, type_) == ("embed", "image") and attrs["format"] not in {f.name for f in get_image_formats()}:
         return False
     return "url" not in attrs or check_url(str(attrs["url"])) is not None
+
+
+def reference_problems(html: str, features: Sequence[str] | None = None) -> list[ValidationError]:
+    """Every link and embed in stored rich text that the field's features do not allow or that
+    is not valid (reference_is_valid), each as a ValidationError to show an editor."""
+    if not html or ("linktype" not in html and "<embed" not in html):
+        return []
+    whitelister = _whitelister(tuple(feature_registry.get_default_features() if features is None else features))
+    problems = []
+    for tag in BeautifulSoup(html, "html.parser").find_all(["a", "embed"]):
+        kind, marker = ("a", "linktype") if tag.name == "a" else ("embed", "embedtype")
+        if marker not in tag.attrs:
+            continue
+        type_ = tag[marker]
+        handlers = whitelister.link_handlers if kind == "a" else whitelister.embed_handlers
+        attrs = {name: value for name, value in tag.attrs.items() if name != marker}
+        if type_ not in handlers:
+            message = _("Links of the type “%(type)s” are not allowed here.")
+            if kind == "embed":
+                message = _("Embedded items of the type “%(type)s” are not allowed here.")
+            problems.append(ValidationError(message, code="rich_text_type", params={"type": type_}))
+        elif not reference_is_valid(kind, type_, attrs):
+            problems.append(
+                ValidationError(
+                    _("A link or image refers to “%(reference)s”, which is not a valid reference."),
+                    code="rich_text_reference",
+                    params={"reference": " ".join(f'{name}="{value}"' for name, value in sorted(attrs.items()))},
+                )
+            )
+    return problems
+
+
+def validate_rich_text(html: str, features: Sequence[str] | None = None) -> None:
+    """Raise ValidationError listing the links and embeds of stored rich text that the editor and
+    the public page could not draw (reference_problems); for importers that refuse rather than
+    clean (sanitise_rich_text drops them)."""
+    problems = reference_problems(html, features)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _block_and_style_elements(features: Sequence[str]) -> list[str]:

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+import portal.richtext  # noqa: F401 (registers the rich text form field and the handlers that skip bad links)
 from portal import views
 from portal.health import healthz
 

@@ -340,6 +340,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 WAGTAIL_SITE_NAME = _("SCODA Portal")
 WAGTAILSEARCH_BACKENDS = search_backends(WAGTAILSEARCH_URL, WAGTAILSEARCH_BACKEND, WAGTAILSEARCH_INDEX)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+# Draftail, refusing posts it cannot read and links or images without a valid id (portal/richtext.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "portal.richtext.DraftailRichTextArea"}}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # The admin would otherwise load from wagtail.io and gravatar.com: nothing leaves the site.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
