@@ -6,12 +6,23 @@ PORT ?= 8000
 # `make serve`: the address gunicorn listens on and its worker processes.
 BIND ?= 127.0.0.1
 WEB_CONCURRENCY ?= 2
+# `make backup`: where the archives go; `make restore BACKUP=path [REPLACE=1]`.
+BACKUP_DIR ?= backups
+# `make test-reliability`: seconds of each load and fault run (bench/reliability.py).
+RELIABILITY_DURATION ?= 60
+
+# Checked before anything runs, so a bare `make restore` changes nothing.
+ifneq ($(filter restore,$(MAKECMDGOALS)),)
+ifeq ($(BACKUP),)
+$(error make restore needs BACKUP=path/to/scoda-portal-….tar (add REPLACE=1 to replace a non-empty database))
+endif
+endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate load test test-fast lint format messages check
+.PHONY: help install run serve migrate load test test-fast test-reliability reliability backup restore lint format messages check
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +47,23 @@ serve: install ## Production settings under gunicorn on BIND:PORT (needs SECRET_
 	DJANGO_SETTINGS_MODULE=portal.settings.production exec $(VENV)/bin/gunicorn portal.wsgi:application \
 		--workers $(WEB_CONCURRENCY) --bind $(BIND):$(PORT) --access-logfile -
 
-test: install ## Run the whole test suite (browser tests included)
-	$(PY) -m pytest
+test: install ## Run the test suite (browser tests included; the slow reliability runs are not)
+	$(PY) -m pytest -m "not slow"
 
-test-fast: install ## Run the tests without the browser
-	$(PY) -m pytest -m "not browser"
+test-fast: install ## Run the tests without the browser (nor the slow reliability runs)
+	$(PY) -m pytest -m "not browser and not slow"
+
+test-reliability: install ## Load and fault runs under gunicorn (own PostgreSQL and Redis; RELIABILITY_DURATION=60 s each)
+	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m pytest -m slow -s tests/test_reliability.py
+
+reliability: install ## The same runs as a script that prints the figures (e.g. make reliability RUNS="load")
+	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m bench.reliability $(RUNS)
+
+backup: install ## Back up the database and media into BACKUP_DIR/scoda-portal-<date>.tar (DATABASE_URL's database)
+	$(PY) manage.py backup_site --output-dir $(BACKUP_DIR)
+
+restore: install ## Restore BACKUP=path into an empty database and media folder (REPLACE=1: replace what is there)
+	$(PY) manage.py restore_site $(BACKUP) $(if $(filter 1,$(REPLACE)),--replace)
 
 lint: install ## ruff check and format check
 	$(VENV)/bin/ruff check .
