@@ -248,6 +248,8 @@ MIDDLEWARE = [
 
 # Seconds an anonymous visitor's page stays in the full-page cache (portal/pagecache.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
+# New pages one client address may add to that cache per minute; beyond, it is served uncached.
+PAGE_CACHE_NEW_PAGES_PER_CLIENT = env_int("PAGE_CACHE_NEW_PAGES_PER_CLIENT", 60)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -324,6 +326,8 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # below that it only warns, which says nothing the limit does not.
 PILImage.MAX_IMAGE_PIXELS = WAGTAILIMAGES_MAX_IMAGE_PIXELS // 2
 warnings.filterwarnings("ignore", category=PILImage.DecompressionBombWarning)
+# Refuses an image that does not decode to the end (truncated, corrupt) with a form error.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "portal.images.ImageForm"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
 # Form fields (not files) of one request: four languages of a long page fit many times over.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
