@@ -25,6 +25,7 @@ of once per request, page cache or not. A request reads the generation once.
 import secrets
 import time
 from contextvars import ContextVar
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import caches
@@ -34,7 +35,10 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 
-GENERATION_KEY = "portal:pagecache:generation"
+from portal.clientip import client_ip
+
+# Renamed with the switch from a counter to tokens: a counter left by older code is never read.
+GENERATION_KEY = "portal:pagecache:generation-token"
 # Headers a hit must not repeat: the cookie is the visitor's (responses that set one are never
 # stored anyway) and the marker says what happened to this request.
 UNSTORED_HEADERS = {"set-cookie", "x-page-cache"}
@@ -170,15 +174,43 @@ def restricted_paths() -> list[str]:
     )
 
 
+def _site_ports() -> dict[str, list[int]]:
+    """{host name: ports} of the sites."""
+    from wagtail.models import Site
+
+    def compute():
+        ports: dict[str, list[int]] = {}
+        for hostname, port in Site.objects.order_by("hostname", "port").values_list("hostname", "port"):
+            ports.setdefault(hostname, []).append(port)
+        return ports
+
+    return remember("site-ports", compute)
+
+
 def site_host(request) -> str | None:
     """The request's host name when a site has it, else None (Wagtail serves the default site):
     the part of a remembered value's name that comes from the request, so made-up Host
     headers never make new entries."""
-    from wagtail.models import Site
-
     hostname = split_domain_port(request.get_host())[0]
-    known = remember("site-hostnames", lambda: sorted(set(Site.objects.values_list("hostname", flat=True))))
-    return hostname if hostname in known else None
+    return hostname if hostname in _site_ports() else None
+
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def site_address(request) -> str | None:
+    """ "scheme://host" as the request gave it, when the host is a site's host name without a port,
+    with the scheme's or with the site's own: a page's absolute URLs (canonical, hreflang) are
+    built from it, so it belongs in the key of a remembered head or cached page. None for any
+    other port: such a request is answered afresh and nothing is kept for it (every port would
+    make new entries, and a page made for one must never be shown at another)."""
+    hostname, port = split_domain_port(request.get_host())
+    ports = _site_ports()
+    if hostname not in ports:
+        return None
+    if port and port != DEFAULT_PORTS.get(request.scheme) and not (port.isdigit() and int(port) in ports[hostname]):
+        return None
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def find_site(request):
@@ -241,7 +273,42 @@ def mark_cacheable(page, response):
     return response
 
 
+# The query parameters portal pages read (portal/filters.py: zone, topic, year and the delegation
+# listing's host; portal/pagination.py: page). Others (utm_source, a cache-buster) change nothing
+# but the language switcher's links, which repeat the query: a request with them is answered from
+# the entry of the same URL without them, and its own answer is never stored.
+QUERY_PARAMETERS = frozenset({"host", "page", "topic", "year", "zone"})
+
+
+def known_query(query_string: str) -> str:
+    """The query string reduced to QUERY_PARAMETERS, their order and spelling kept."""
+    parts = [part for part in query_string.split("&") if part]
+    return "&".join(part for part in parts if unquote_plus(part.partition("=")[0]) in QUERY_PARAMETERS)
+
+
+def may_add_entry(request) -> bool:
+    """At most PAGE_CACHE_NEW_PAGES_PER_CLIENT new cached pages per client address and minute;
+    beyond that the client is served uncached (a crawler of made-up URLs fills nothing)."""
+    limit = getattr(settings, "PAGE_CACHE_NEW_PAGES_PER_CLIENT", 0)
+    if limit <= 0:
+        return True
+    key = f"portal:pagecache:client:{client_ip(request)}:{int(time.time() // 60)}"
+    cache = _cache()
+    cache.add(key, 0, 120)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # evicted in between
+        return cache.add(key, 1, 120)
+
+
 class PageCacheMiddleware:
+    """Serves and stores anonymous visitors' pages (module docstring).
+
+    The key holds what the response depends on and nothing a client can vary freely: the scheme,
+    the site's address (site_address; every other host name shares one entry, which is served only
+    to the host it was made for), the path and the known query parameters.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -250,7 +317,14 @@ class PageCacheMiddleware:
             return None
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             return None
-        return f"portal:page:{generation()}:{request.get_host()}:{request.get_full_path()}"
+        address = site_address(request)
+        if address is None:
+            port = split_domain_port(request.get_host())[1]
+            if site_host(request) is not None or (port and port != DEFAULT_PORTS.get(request.scheme)):
+                return None
+            address = f"{request.scheme}://*"
+        query = known_query(request.META.get("QUERY_STRING", ""))
+        return f"portal:page:v2:{generation()}:{address}{request.path}?{query}"
 
     def __call__(self, request):
         token = _request_generation.set([])
@@ -260,23 +334,32 @@ class PageCacheMiddleware:
             _request_generation.reset(token)
 
     def respond(self, request):
-        key = self.key(request)
+        key, stored = self.key(request), None
         if key is not None:
             stored = _cache().get(key)
-            if stored is not None:
+            if stored is not None and stored["host"] == request.get_host():
                 return self.replay(request, stored)
         response = self.get_response(request)
         if (
             key is not None
+            and stored is None
             and getattr(response, "portal_cacheable", False)
             and response.status_code == 200
             and not response.cookies
             and not response.streaming
+            # the page's links repeat the query string: only one without unknown parameters is stored
+            and key.endswith("?" + request.META.get("QUERY_STRING", ""))
+            and may_add_entry(request)
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
-            stored = {"status": response.status_code, "headers": headers, "content": response.content}
+            stored = {
+                "host": request.get_host(),
+                "status": response.status_code,
+                "headers": headers,
+                "content": response.content,
+            }
             _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

@@ -74,3 +74,106 @@ class GenerationNeverRepeatsTests(TestCase):
             caches["shared"].delete(pagecache.GENERATION_KEY)  # evicted, expired, or Redis restarted
             seen.append(pagecache.generation())
         self.assertEqual(len(set(seen)), len(seen), seen)
+
+
+def page_keys() -> list[str]:
+    return [key for key in caches["default"]._cache if ":portal:page:" in key]
+
+
+def head_keys() -> list[str]:
+    return [key for key in caches["default"]._cache if ":head:" in key]
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class BoundedPageCacheTests(TestCase):
+    """Entries only for what changes the response: known query parameters, a site's host name,
+    the scheme; and no client adds more than PAGE_CACHE_NEW_PAGES_PER_CLIENT a minute."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=3)
+
+    def setUp(self):
+        caches["default"].clear()
+
+    def test_unknown_query_parameters_add_no_entries(self):
+        self.assertEqual(self.client.get("/en/")["X-Page-Cache"], "miss")
+        for n in range(200):
+            response = self.client.get(f"/en/?utm={n}")
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertEqual(len(page_keys()), 1)
+
+    def test_unknown_parameters_are_never_stored_for_others(self):
+        first = self.client.get("/en/?utm=campaign-1")
+        self.assertNotIn("X-Page-Cache", first)  # the switcher's links repeat the query: not for others
+        self.assertNotIn("utm=campaign-1", self.client.get("/en/").content.decode())
+        self.assertEqual(self.client.get("/en/?utm=campaign-2")["X-Page-Cache"], "hit")
+
+    def test_every_parameter_a_page_reads_makes_its_own_entry(self):
+        news_index = url_in(self.site["news_index"], "en")
+        delegations = url_in(self.site["delegation_index"], "en")
+        zone, topic = self.site["zone"], self.site["topic"]
+        year = self.site["news"][0].date.year
+        urls = [
+            news_index,
+            f"{news_index}?zone={zone.pk}",
+            f"{news_index}?topic={topic.slug}",
+            f"{news_index}?year={year}",
+            f"{news_index}?year=1901",
+            f"{news_index}?zone=&topic=&year={year}",  # the filter form sends every field
+            f"{news_index}?page=2",
+            delegations,
+            f"{delegations}?host={zone.pk}",
+            f"{delegations}?host=999999",
+        ]
+        pages = {}
+        for url in urls:
+            miss = self.client.get(url)
+            self.assertEqual(miss["X-Page-Cache"], "miss", url)
+            pages[url] = miss.content
+        for url in urls:
+            hit = self.client.get(url)
+            self.assertEqual(hit["X-Page-Cache"], "hit", url)
+            self.assertEqual(hit.content, pages[url], url)
+        self.assertEqual(len(page_keys()), len(urls))
+
+    def test_ports_in_the_host_add_no_entries_and_never_show_to_others(self):
+        url = url_in(self.site["news"][0], "en")
+        self.client.get(url, HTTP_HOST="localhost")
+        pages, heads = len(page_keys()), len(head_keys())
+        for port in range(8000, 8050):
+            html = self.client.get(url, HTTP_HOST=f"localhost:{port}").content.decode()
+            self.assertIn(f'<link rel="canonical" href="http://localhost:{port}{url}">', html)
+        self.assertEqual((len(page_keys()), len(head_keys())), (pages, heads))
+        hit = self.client.get(url, HTTP_HOST="localhost")
+        self.assertEqual(hit["X-Page-Cache"], "hit")
+        self.assertIn(f'<link rel="canonical" href="http://localhost{url}">', hit.content.decode())
+
+    def test_made_up_host_names_share_one_entry_and_each_sees_its_own_address(self):
+        url = url_in(self.site["news"][0], "en")
+        for n in range(20):
+            html = self.client.get(url, HTTP_HOST=f"made-up-{n}.example").content.decode()
+            self.assertIn(f'<link rel="canonical" href="http://made-up-{n}.example{url}">', html)
+        self.assertEqual(len(page_keys()), 1)
+
+    def test_the_scheme_is_part_of_the_key(self):
+        url = url_in(self.site["news"][0], "en")
+        self.client.get(url)
+        secure = self.client.get(url, secure=True)
+        self.assertEqual(secure["X-Page-Cache"], "miss")
+        self.assertIn(f'<link rel="canonical" href="https://testserver{url}">', secure.content.decode())
+        self.assertEqual(self.client.get(url, secure=True)["X-Page-Cache"], "hit")
+
+    @override_settings(PAGE_CACHE_NEW_PAGES_PER_CLIENT=5)
+    def test_one_client_adds_only_so_many_entries_a_minute(self):
+        urls = [url_in(page, lang) for page in self.site["news"] for lang in ("zh-hans", "en", "de", "ru")]
+        for url in urls:
+            self.assertEqual(self.client.get(url, REMOTE_ADDR="198.51.100.7").status_code, 200)
+        self.assertEqual(len(page_keys()), 5)
+        for url in urls[5:]:
+            self.assertEqual(self.client.get(url, REMOTE_ADDR="198.51.100.7").status_code, 200)
+        self.assertEqual(len(page_keys()), 5)
+        self.assertEqual(self.client.get(urls[0], REMOTE_ADDR="198.51.100.7")["X-Page-Cache"], "hit")
+        self.assertEqual(self.client.get(urls[6], REMOTE_ADDR="203.0.113.9")["X-Page-Cache"], "miss")
+        self.assertEqual(len(page_keys()), 6)

@@ -21,8 +21,8 @@ def seo_metadata(context):
 
     # A page's head depends on the page, what it draws from other pages (remembered alike), the
     # language and the address it was asked at (absolute URLs), not on the query string: remembered,
-    # except in previews, for the host names of the sites (others would each make new entries).
-    if not isinstance(page, BasePage) or request is None or pagecache.site_host(request) is None:
+    # except in previews, for the sites' addresses (others, any port included, would each make new entries).
+    address = pagecache.site_address(request) if request is not None else None
+    if not isinstance(page, BasePage) or address is None:
         return compute()
-    address = f"{request.scheme}://{request.get_host()}"
     return page.remembered(request, f"head:{translation.get_language()}:{address}", compute)
