@@ -326,6 +326,8 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # below that it only warns, which says nothing the limit does not.
 PILImage.MAX_IMAGE_PIXELS = WAGTAILIMAGES_MAX_IMAGE_PIXELS // 2
 warnings.filterwarnings("ignore", category=PILImage.DecompressionBombWarning)
+# Refuses an image that does not decode to the end (truncated, corrupt) with a form error.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "portal.images.ImageForm"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
 # Form fields (not files) of one request: four languages of a long page fit many times over.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
