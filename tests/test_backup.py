@@ -4,9 +4,9 @@ A site is loaded from the fixtures and given what a backup must not lose: a pass
 group restriction, a draft with its revision, users with passwords and groups, an image and
 a document. It is backed up, restored into an empty database and an empty media folder, and
 the two sites are compared: every row (dumpdata), every media file (checksums), and every
-page rendered in the four languages. On SQLite and on a PostgreSQL cluster of the test's
-own (initdb/pg_ctl, bench/reliability.py). Then what a restore must refuse, and that a
-refused or failed restore changes nothing.
+page rendered in the four languages. On SQLite, or on a PostgreSQL cluster of the test's
+own (initdb/pg_ctl, bench/reliability.py) when DATABASE_URL names PostgreSQL. Then what a
+restore must refuse, and that a refused or failed restore changes nothing.
 """
 
 import json
@@ -24,7 +24,10 @@ from bench.reliability import PostgresCluster
 from tests.helpers import LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ENGINES = ["sqlite", "postgresql"]
+# The engine DATABASE_URL names, as for the rest of the suite (CI runs it on both), in a database
+# of the test's own; PORTAL_BACKUP_ENGINES=sqlite,postgresql runs both at once.
+ENGINES = os.environ.get("PORTAL_BACKUP_ENGINES", "").split(",") if os.environ.get("PORTAL_BACKUP_ENGINES") else None
+ENGINES = ENGINES or ["postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"]
 PASSWORD = "letmein-0815"
 
 POPULATE = f"""
