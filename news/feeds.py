@@ -23,6 +23,7 @@ from wagtail.models import Page, Site
 
 from news.models import NewsIndexPage, NewsPage
 from portal import i18n
+from portal.models import public_pages
 from portal.seo import news_feed_title, plain_text
 
 FEED_LENGTH = 30
@@ -58,9 +59,9 @@ class NewsFeed(Feed):
             low, high = connection.ops.integer_field_range(Page._meta.pk.get_internal_type())
             if not low <= zone_id <= high:  # the database would raise, not find nothing
                 raise Http404("No such zone.")
-            zones = apps.get_model("zones", "ZonePage").objects.live().public().in_site(site)
+            zones = public_pages(apps.get_model("zones", "ZonePage").objects.in_site(site))
             source.zone = zones.get(pk=zone_id)  # DoesNotExist → 404 (Feed.__call__)
-        source.index = NewsIndexPage.objects.live().in_site(site).order_by("path").first()
+        source.index = public_pages(NewsIndexPage.objects.in_site(site)).order_by("path").first()
         return source
 
     def title(self, source: FeedSource) -> str:
@@ -79,7 +80,7 @@ class NewsFeed(Feed):
         return self.description(source)
 
     def items(self, source: FeedSource) -> list[FeedItem]:
-        news = NewsPage.objects.live().public().in_site(source.site).prefetch_related("topics").order_by("-date", "-pk")
+        news = public_pages(NewsPage.objects.in_site(source.site)).prefetch_related("topics").order_by("-date", "-pk")
         if source.zone is not None:
             news = news.filter(related_zones=source.zone)
         request = source.request

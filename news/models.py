@@ -12,7 +12,7 @@ from modelcluster.fields import ParentalManyToManyField
 from portal import i18n
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
-from portal.models import RICH_TEXT_FEATURES, BasePage
+from portal.models import RICH_TEXT_FEATURES, BasePage, is_public, public_pages
 from portal.pagination import narrow, paginate_listing
 
 
@@ -40,8 +40,8 @@ class NewsIndexPage(BasePage):
         carry their titles only: the options show nothing else (bodies in four languages stay unread)."""
         from django.apps import apps
 
-        all_news = NewsPage.objects.live().descendant_of(self)
-        zones = apps.get_model("zones", "ZonePage").objects.live()
+        all_news = self.news()
+        zones = public_pages(apps.get_model("zones", "ZonePage").objects.all(), self)
         topics = apps.get_model("portal", "Topic").objects.all()
         return {
             "zones": list(
@@ -52,6 +52,10 @@ class NewsIndexPage(BasePage):
             "topics": list(topics.filter(Exists(all_news.filter(topics=OuterRef("pk")))).order_by("slug")),
             "archive": year_archive(all_news, "date"),
         }
+
+    def news(self):
+        """The articles listed here: the public ones below this index (see public_pages)."""
+        return public_pages(NewsPage.objects.descendant_of(self), self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -76,8 +80,7 @@ class NewsIndexPage(BasePage):
             _("Unknown topic; showing all topics."),
         )
         filters.year(request, _("Year"), _("All years"), archive)
-        all_news = NewsPage.objects.live().descendant_of(self)
-        news = filters.apply(all_news, {"zone": "related_zones", "topic": "topics", "year": "date__year"})
+        news = filters.apply(self.news(), {"zone": "related_zones", "topic": "topics", "year": "date__year"})
         news = news.select_related("lead_image").order_by("-date", "-pk")
         # Unfiltered, the order of every article is remembered: a deep page is ten rows read by key
         # instead of the database walking thousands of rows to skip them.
@@ -165,7 +168,7 @@ class NewsPage(BasePage):
     def links(self) -> dict:
         """Topics, zones, visits, the older and newer article, related articles."""
         topics = list(self.topics.all())
-        zones = list(self.related_zones.filter(live=True))
+        zones = [zone for zone in self.related_zones.all() if is_public(zone, self)]
         if not self.pk:  # a page previewed before its first save has no reverse links yet
             return {"topics": topics, "related_zones": zones, "related_news": [], "delegations": []}
         return {
@@ -173,12 +176,12 @@ class NewsPage(BasePage):
             "related_zones": zones,
             **self.neighbours(),
             "related_news": self.related_news(topics, zones),
-            "delegations": list(self.delegations.live().order_by("-start_date")),
+            "delegations": list(public_pages(self.delegations.all(), self).order_by("-start_date")),
         }
 
     def neighbours(self) -> dict:
         """The previous (older) and next (newer) article in the same index."""
-        siblings = NewsPage.objects.live().sibling_of(self, inclusive=False)
+        siblings = public_pages(NewsPage.objects.sibling_of(self, inclusive=False), self)
         # date__lte / date__gte repeat what the Q says, so that the date index can serve the range
         older = siblings.filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk), date__lte=self.date)
         newer = siblings.filter(Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk), date__gte=self.date)
@@ -192,8 +195,7 @@ class NewsPage(BasePage):
         if not topic_ids and not zone_ids:
             return []
         candidates = (
-            NewsPage.objects.live()
-            .exclude(pk=self.pk)
+            public_pages(NewsPage.objects.exclude(pk=self.pk), self)
             .filter(Q(topics__in=topic_ids) | Q(related_zones__in=zone_ids))
             .values_list("pk", flat=True)
             .distinct()

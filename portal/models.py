@@ -52,6 +52,49 @@ class PortalPageForm(WagtailAdminPageForm):
         return cleaned
 
 
+# --- Privacy -----------------------------------------------------------------------------
+# A page with a view restriction (password, login, groups) and every page below it is private.
+# Every list a visitor sees (listings, related blocks, menus, filter options, counts, search) takes
+# its pages through public_pages() or is_public(): Wagtail's PageQuerySet.public() rule, from the
+# restricted paths remembered until privacy or the tree changes (pagecache.restricted_paths), so a
+# listing asks the database nothing more, where public() asks for every restriction each time.
+
+
+def passed_restrictions(within: Page | None) -> list[str]:
+    """The restricted paths a visitor of `within` has already passed (those on it or above it)."""
+    path = getattr(within, "path", None) or ""
+    return [p for p in pagecache.restricted_paths() if path.startswith(p)] if path else []
+
+
+def private_q(within: Page | None = None, prefix: str = "") -> Q:
+    """The pages below a view restriction (Wagtail's private_q), except the restrictions a visitor
+    of `within` has passed. `prefix` reaches the page through a relation ("page__")."""
+    passed = passed_restrictions(within)
+    q = Q()
+    for path in pagecache.restricted_paths():
+        if path not in passed:
+            q |= Q(**{f"{prefix}path__startswith": path})
+    return q if q else Q(**{f"{prefix}pk__in": []})  # nothing is private: matches no page
+
+
+def public_pages(pages, within: Page | None = None):
+    """The pages of `pages` a visitor may see listed: live and not private.
+
+    `within` is the page the list is shown on: whoever sees it has passed its own restrictions
+    and its ancestors', so the pages below those stay listed (a private news index lists its
+    own articles, an article there links its neighbours); any other private page does not.
+    """
+    return pages.filter(live=True).exclude(private_q(within))
+
+
+def is_public(page, within: Page | None = None) -> bool:
+    """public_pages() for one page already loaded (a link, a related object): no query."""
+    if page is None or not page.live:
+        return False
+    passed = passed_restrictions(within)
+    return not any(page.path.startswith(p) for p in pagecache.restricted_paths() if p not in passed)
+
+
 def load_page(label: str, pk: int) -> Page | None:
     """The page of this model and key, with its own images (lead image, photo) in the same query."""
     model = apps.get_model(label)
@@ -218,22 +261,23 @@ class HomePage(BasePage):
     def listings(self) -> dict:
         """Featured and latest news, highlighted zones, recent visits."""
         featured_news = [
-            item.news for item in self.featured_news.select_related("news", "news__lead_image") if item.news.live
+            item.news
+            for item in self.featured_news.select_related("news", "news__lead_image")
+            if is_public(item.news, self)
         ]
         news_model = apps.get_model("news", "NewsPage")
         delegation_model = apps.get_model("zones", "DelegationPage")
         latest = (
-            news_model.objects.live()
-            .descendant_of(self)
+            public_pages(news_model.objects.descendant_of(self), self)
             .exclude(pk__in=[news.pk for news in featured_news])
             .select_related("lead_image")
             .order_by("-date", "-pk")
         )
-        recent = delegation_model.objects.live().descendant_of(self).select_related("host_zone")
+        recent = public_pages(delegation_model.objects.descendant_of(self), self)
         return {
             "featured_news": featured_news,
             "highlighted_zones": [
-                item.zone for item in self.highlighted_zones.select_related("zone") if item.zone.live
+                item.zone for item in self.highlighted_zones.select_related("zone") if is_public(item.zone, self)
             ],
             "latest_news": list(narrow(latest, 0, 6)),
             "recent_delegations": list(narrow(recent.order_by("-start_date", "-pk"), 0, 4)),

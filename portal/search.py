@@ -181,11 +181,14 @@ def _update_vectors(queryset) -> None:
 
 
 def is_searchable(page: Page) -> bool:
-    return page.live and not page.get_view_restrictions().exists() and page.depth > 2
+    """Live pages below the home page are indexed, private ones too: search_entries() leaves out
+    private pages when it runs, so adding or removing a view restriction (on the page or on an
+    ancestor above thousands of pages) takes effect at once without re-indexing anything."""
+    return page.live and page.depth > 2
 
 
 def index_page(page: Page) -> None:
-    """(Re)index one page in every language, or drop it if it is not public."""
+    """(Re)index one page in every language, or drop it if it is not live."""
     from portal.models import SearchEntry
 
     with transaction.atomic():
@@ -205,7 +208,7 @@ def rebuild() -> int:
     """Rebuild the whole index; returns the number of pages indexed."""
     from portal.models import SearchEntry
 
-    pages = Page.objects.live().public().filter(depth__gt=2).specific().order_by("path")
+    pages = Page.objects.live().filter(depth__gt=2).specific().order_by("path")
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         count = 0
@@ -251,14 +254,20 @@ def query_terms(query: str, code: str) -> list[str]:
 
 
 def search_entries(query: str, code: str, type_key: str | None = None):
-    """A queryset of SearchEntry rows matching `query` in language `code`, best first.
+    """A queryset of SearchEntry rows of public pages matching `query` in language `code`, best first.
 
     Only the columns a result shows are loaded; the row's text and vectors stay in the database.
+    Private pages are indexed like the others and left out here (portal.models.private_q), so a
+    view restriction counts from the moment it is saved or removed.
     """
-    from portal.models import SearchEntry
+    from portal.models import SearchEntry, private_q
 
     terms = query_terms(query, code)
-    entries = SearchEntry.objects.filter(language=code).only("page_id", "content_type_id", "title", "body", "date")
+    entries = (
+        SearchEntry.objects.filter(language=code)
+        .exclude(private_q(prefix="page__"))
+        .only("page_id", "content_type_id", "title", "body", "date")
+    )
     if type_key:
         model = apps.get_model(SEARCHABLE_TYPES[type_key])
         entries = entries.filter(content_type=ContentType.objects.get_for_model(model))

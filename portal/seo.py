@@ -35,7 +35,7 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, Site
 
 from portal import i18n, pagecache
-from portal.models import BasePage, SiteSettings
+from portal.models import BasePage, SiteSettings, is_public, public_pages
 
 SCHEMA = "https://schema.org"
 X_DEFAULT = "x-default"
@@ -363,7 +363,7 @@ def delegation_event(facts: PageFacts, image: dict | None) -> dict:
     page = facts.page
     sending_zones = facts.context_list("sending_zones")
     if sending_zones is None:
-        sending_zones = list(page.sending_zones.filter(live=True))
+        sending_zones = [zone for zone in page.sending_zones.all() if is_public(zone, page)]
     zones = [
         {"@type": "GovernmentOrganization", "name": zone.title, "url": facts.absolute_url(zone)}
         for zone in sending_zones
@@ -385,8 +385,11 @@ def delegation_event(facts: PageFacts, image: dict | None) -> dict:
                 }
             )
         )
-    host = page.host_zone if page.host_zone_id else None
-    if host is not None and host.live:
+    if "host_zone" in facts.extras:  # DelegationPage.links: the host zone, None when private
+        host = facts.extras["host_zone"]
+    else:
+        host = page.host_zone if page.host_zone_id and is_public(page.host_zone, page) else None
+    if host is not None:
         location = [zone_place(facts, host)]
     else:
         location = [{"@type": "Place", "name": place} for place in page.places]
@@ -580,7 +583,7 @@ class PageSitemap(Sitemap):
         if self.root is None:
             return Page.objects.none().values_list(*columns, named=True)
         return (
-            self.root.get_descendants(inclusive=True).live().public().order_by("path").values_list(*columns, named=True)
+            public_pages(self.root.get_descendants(inclusive=True)).order_by("path").values_list(*columns, named=True)
         )
 
     def items(self):

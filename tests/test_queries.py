@@ -21,7 +21,7 @@ MAX_QUERIES = {
     "news_index": 1,
     "news_page": 0,
     "zone_page": 0,
-    "delegation_page": 1,
+    "delegation_page": 0,
     "delegation_index": 1,
     "zone_index": 2,
 }

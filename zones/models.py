@@ -13,7 +13,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from portal import i18n
 from portal.filters import Filters, year_archive
 from portal.l10n.panels import TranslationStatusPanel
-from portal.models import RICH_TEXT_FEATURES, BasePage
+from portal.models import RICH_TEXT_FEATURES, BasePage, is_public, public_pages
 from portal.pagination import narrow, paginate_listing
 
 
@@ -45,8 +45,7 @@ class ZoneIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         zones = (
-            ZonePage.objects.live()
-            .descendant_of(self)
+            public_pages(ZonePage.objects.descendant_of(self), self)
             .select_related("image")
             .prefetch_related("facts")
             .order_by("path")
@@ -157,13 +156,17 @@ class ZonePage(BasePage):
 
     def links(self) -> dict:
         """Facts, branch parks, the zone's latest news and its visits."""
-        links = {"facts": list(self.facts.select_related("source_page"))}
+        facts = list(self.facts.select_related("source_page"))
+        for fact in facts:
+            # the article a figure comes from is linked only while a visitor of this zone may see it
+            fact.source_article = fact.source_page if is_public(fact.source_page, self) else None
+        links = {"facts": facts}
         if self.pk:  # a page previewed before its first save has no reverse links yet
             links.update(
-                sub_zones=list(ZonePage.objects.live().child_of(self).order_by("path")),
-                zone_news=list(narrow(self.news.live().order_by("-date", "-pk"), 0, 10)),
-                hosted_delegations=list(self.hosted_delegations.live().order_by("-start_date")),
-                sent_delegations=list(self.sent_delegations.live().order_by("-start_date")),
+                sub_zones=list(public_pages(ZonePage.objects.child_of(self), self).order_by("path")),
+                zone_news=list(narrow(public_pages(self.news.all(), self).order_by("-date", "-pk"), 0, 10)),
+                hosted_delegations=list(public_pages(self.hosted_delegations.all(), self).order_by("-start_date")),
+                sent_delegations=list(public_pages(self.sent_delegations.all(), self).order_by("-start_date")),
             )
         return links
 
@@ -214,18 +217,22 @@ class DelegationIndexPage(BasePage):
 
     def listing_facts(self) -> dict:
         """The zones that host visits here (titles only), and the visits per year (see NewsIndexPage)."""
-        all_visits = DelegationPage.objects.live().child_of(self)
-        hosting = Exists(all_visits.filter(host_zone=OuterRef("pk")))
+        hosting = Exists(self.visits().filter(host_zone=OuterRef("pk")))
         return {
             "hosts": list(
-                ZonePage.objects.live().filter(hosting).order_by("path").only(*i18n.localized_columns("title"))
+                public_pages(ZonePage.objects.filter(hosting), self)
+                .order_by("path")
+                .only(*i18n.localized_columns("title"))
             ),
-            "archive": year_archive(all_visits, "start_date"),
+            "archive": year_archive(self.visits(), "start_date"),
         }
+
+    def visits(self):
+        """The visits listed here: the public ones below this index (see public_pages)."""
+        return public_pages(DelegationPage.objects.child_of(self), self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        all_visits = DelegationPage.objects.live().child_of(self)
         facts = self.remembered(request, "delegation-index", self.listing_facts)
         years = facts["archive"]
         filters = Filters()
@@ -238,11 +245,13 @@ class DelegationIndexPage(BasePage):
             _("Unknown host zone; showing all visits."),
         )
         filters.year(request, _("Year"), _("All years"), years)
-        visits = filters.apply(all_visits, {"host": "host_zone", "year": "start_date__year"})
+        visits = filters.apply(self.visits(), {"host": "host_zone", "year": "start_date__year"})
         visits = visits.select_related("host_zone").order_by("-start_date", "-pk")
         context.update(
             delegations_page=paginate_listing(request, visits, per_page=20, count=filters.known_count(years)),
             filters=filters,
+            # a visit's host zone is named only when public: the hosts of the filter are exactly those
+            public_hosts={zone.pk for zone in facts["hosts"]},
         )
         return context
 
@@ -325,12 +334,15 @@ class DelegationPage(BasePage):
         return context
 
     def links(self) -> dict:
-        """Members, sending zones, topics, news about the visit."""
+        """Members, sending zones, the host zone (None when private), topics, news about the visit."""
         return {
             "members": list(self.members.all()),
-            "sending_zones": list(self.sending_zones.filter(live=True)),
+            "host_zone": self.host_zone if is_public(self.host_zone, self) else None,
+            "sending_zones": [zone for zone in self.sending_zones.all() if is_public(zone, self)],
             "topics": list(self.topics.all()),
-            "related_news": list(self.related_news.filter(live=True).order_by("-date")),
+            "related_news": sorted(
+                (news for news in self.related_news.all() if is_public(news, self)), key=lambda n: n.date, reverse=True
+            ),
         }
 
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from wagtail.models import Page
 
 from portal import i18n, pagecache, seo
+from portal.models import public_pages
 
 register = template.Library()
 
@@ -44,7 +45,9 @@ def main_menu(context):
     if not hasattr(request, "_portal_menu"):
         root = site_root(context)
         request._portal_menu = (
-            pagecache.remember(f"menu:{root.pk}", lambda: list(root.get_children().live().in_menu())) if root else []
+            pagecache.remember(f"menu:{root.pk}", lambda: list(public_pages(root.get_children(), root).in_menu()))
+            if root
+            else []
         )
     return request._portal_menu
 
