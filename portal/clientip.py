@@ -5,8 +5,9 @@ the socket's peer (REMOTE_ADDR) is one of settings.TRUSTED_PROXIES (addresses or
 CIDR networks; empty by default: no proxy trusted, the peer is the client). Then
 the header is walked from the right, skipping every trusted proxy, and the first
 address that is not one is the client: whatever a client wrote further left is
-never read. Login lock-out (django-axes), page-password throttling and the page
-cache's per-client cap all ask this function.
+never read. An entry that is no address stops the walk at the last real one.
+Login lock-out (django-axes), page-password throttling and the page cache's
+per-client cap all ask this function.
 """
 
 import ipaddress
@@ -27,9 +28,12 @@ def _address(value: str):
     elif value.count(":") == 1:  # 1.2.3.4:port
         value = value.split(":", 1)[0]
     try:
-        return ipaddress.ip_address(value)
+        address = ipaddress.ip_address(value)
     except ValueError:
         return None
+    # A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; TRUSTED_PROXIES and the
+    # lock-out records name them as a.b.c.d.
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def is_trusted(address, networks) -> bool:
@@ -39,9 +43,9 @@ def is_trusted(address, networks) -> bool:
 def client_ip(request) -> str:
     """The client's address as a string ("" when the socket gave none)."""
     peer = _address(request.META.get("REMOTE_ADDR", ""))
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     if peer is None:
         return ""
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
     if not is_trusted(peer, networks):
         return str(peer)
     forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]

@@ -49,7 +49,6 @@ from portal.models import RICH_TEXT_FEATURES
 from portal.sanitise import sanitise_rich_text
 from portal.settings.base import (
     SEARCH_BACKENDS,
-    axes_client_ip,
     cache_settings,
     frontend_cache,
     media_origins,
@@ -107,8 +106,8 @@ django.setup()
 names = ["DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "CACHES", "STORAGES", "WAGTAILSEARCH_BACKENDS",
          "WAGTAILFRONTENDCACHE", "SESSION_ENGINE", "MIDDLEWARE", "AUTHENTICATION_BACKENDS",
          "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-         "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "AXES_IPWARE_META_PRECEDENCE_ORDER",
-         "AXES_IPWARE_PROXY_COUNT", "IPWARE_STRICT", "AWS_ACCESS_KEY_ID", "CONTENT_SECURITY_POLICY"]
+         "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "TRUSTED_PROXIES",
+         "AXES_CLIENT_IP_CALLABLE", "AWS_ACCESS_KEY_ID", "CONTENT_SECURITY_POLICY"]
 values = {name: getattr(settings, name, None) for name in names}
 database = settings.DATABASES["default"]
 values["DATABASE"] = {key: database[key] for key in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
@@ -169,7 +168,7 @@ def test_production_settings_from_the_environment(tmp_path):
         WAGTAILSEARCH_BACKEND="opensearch2",
         FRONTEND_CACHE_URL="http://varnish.internal:6081",
         CONN_MAX_AGE="120",
-        TRUSTED_PROXY_COUNT="2",
+        TRUSTED_PROXIES="10.0.0.2,192.0.2.64/26",
     )
     result = run_python(DUMP_SETTINGS, env)
     assert result.returncode == 0, result.stderr
@@ -207,9 +206,8 @@ def test_production_settings_from_the_environment(tmp_path):
     assert values["SECURE_HSTS_PRELOAD"] is False
     assert values["SESSION_COOKIE_SECURE"] is True
     assert values["CSRF_COOKIE_SECURE"] is True
-    assert values["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    assert values["AXES_IPWARE_PROXY_COUNT"] == 1
-    assert values["IPWARE_STRICT"] is False
+    assert values["TRUSTED_PROXIES"] == ["10.0.0.2", "192.0.2.64/26"]
+    assert values["AXES_CLIENT_IP_CALLABLE"] == "portal.clientip.client_ip"
 
 
 def free_port() -> int:
@@ -374,7 +372,7 @@ class LoginLockoutTests(TestCase):
         response = self.log_in(REMOTE_ADDR="198.51.100.7")
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
 
-    @override_settings(**axes_client_ip(1))
+    @override_settings(TRUSTED_PROXIES=["10.0.0.2"])
     def test_behind_the_proxy_the_address_the_proxy_saw_counts(self):
         proxy = "10.0.0.2"
         # An attacker varies what it writes into X-Forwarded-For; the proxy appends the real address.

@@ -4,6 +4,7 @@ Every environment variable the portal reads is declared once here (or in
 production.py for the secrets that have no default), typed, with its default.
 """
 
+import ipaddress
 import os
 import tempfile
 import warnings
@@ -150,27 +151,22 @@ def frontend_cache(purge_url: str) -> dict:
     return {"default": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": purge_url}}
 
 
-def axes_client_ip(trusted_proxy_count: int) -> dict:
-    """How django-axes finds the client's address behind `trusted_proxy_count` reverse proxies.
+def trusted_proxies(entries: list[str]) -> list[str]:
+    """TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For is believed (portal/clientip.py).
 
-    Each trusted proxy appends the address it saw to X-Forwarded-For, so the
-    client is the entry `trusted_proxy_count` places from the right; whatever
-    a client wrote further left is ignored. Not strict: a spoofed, longer chain
-    still yields the address our proxy saw rather than nothing.
+    Addresses or CIDR networks, IPv4 or IPv6; a wrong one stops the start
+    rather than failing every request.
     """
-    if trusted_proxy_count <= 0:
-        return {
-            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
-            "AXES_IPWARE_PROXY_ORDER": "left-most",
-            "AXES_IPWARE_PROXY_COUNT": None,
-            "IPWARE_STRICT": False,
-        }
-    return {
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
-        "AXES_IPWARE_PROXY_ORDER": "left-most",
-        "AXES_IPWARE_PROXY_COUNT": trusted_proxy_count - 1,
-        "IPWARE_STRICT": False,
-    }
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES: {entry!r} is not an IP address or network (such as 10.0.0.2 or 10.0.0.0/24)."
+            ) from None
+    return entries
 
 
 # --- Environment ----------------------------------------------------------
@@ -191,6 +187,8 @@ WAGTAILSEARCH_URL = env_str("WAGTAILSEARCH_URL", "")
 WAGTAILSEARCH_BACKEND = env_str("WAGTAILSEARCH_BACKEND", "elasticsearch8")
 WAGTAILSEARCH_INDEX = env_str("WAGTAILSEARCH_INDEX", "portal")
 FRONTEND_CACHE_URL = env_str("FRONTEND_CACHE_URL", "")
+# Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For is believed; none by default.
+TRUSTED_PROXIES = trusted_proxies(env_list("TRUSTED_PROXIES", []))
 
 # --- Applications ---------------------------------------------------------
 INSTALLED_APPS = [
@@ -369,8 +367,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The client's address is the socket's here (axes' default); behind the proxy,
-# production.py reads X-Forwarded-For instead (axes_client_ip).
+# The client's address: the socket's peer, or behind TRUSTED_PROXIES the address they saw.
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 
 # --- Content-Security-Policy ----------------------------------------------
 # Enforced by portal.csp.CSPMiddleware, which production.py adds (the admin gets

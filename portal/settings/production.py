@@ -2,7 +2,8 @@
 
 Secrets and the database have no default here: a missing one stops the start
 with ImproperlyConfigured naming it. The variables only production reads
-(CONN_MAX_AGE, SECURE_*, TRUSTED_PROXY_COUNT, LOG_LEVEL) are declared here too.
+(CONN_MAX_AGE, SECURE_*, LOG_LEVEL) are declared here too. The proxies whose
+X-Forwarded-For is believed are base.py's TRUSTED_PROXIES (none unless set).
 """
 
 import os
@@ -14,7 +15,7 @@ import dj_database_url
 from portal.csp import with_csp
 
 from .base import *  # noqa: F403
-from .base import AWS_STORAGE_BUCKET_NAME, MIDDLEWARE, axes_client_ip, env_bool, env_int, env_list, env_str
+from .base import AWS_STORAGE_BUCKET_NAME, MIDDLEWARE, env_bool, env_int, env_list, env_str
 
 
 def required(name: str) -> str:
@@ -64,14 +65,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-
-# --- Login attempts: the client's address as the proxy saw it -------------
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
-_client_ip = axes_client_ip(TRUSTED_PROXY_COUNT)
-AXES_IPWARE_META_PRECEDENCE_ORDER = _client_ip["AXES_IPWARE_META_PRECEDENCE_ORDER"]
-AXES_IPWARE_PROXY_ORDER = _client_ip["AXES_IPWARE_PROXY_ORDER"]
-AXES_IPWARE_PROXY_COUNT = _client_ip["AXES_IPWARE_PROXY_COUNT"]
-IPWARE_STRICT = _client_ip["IPWARE_STRICT"]
 
 # --- Logging: to stderr, which gunicorn and the service manager collect ----
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
