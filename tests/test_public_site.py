@@ -178,3 +178,49 @@ class PlaceTests(TestCase):
         zone = SimpleNamespace(city="Qingdao", province="Shandong", country="")
         with translation.override("en"):
             self.assertEqual(place(zone), "Qingdao, Shandong")
+
+
+def switcher_links(html: str) -> dict[str, str]:
+    """{language: href} of the language switcher."""
+    import html as html_lib
+
+    nav = re.search(r'<nav class="lang-switcher".*?</nav>', html, re.S).group(0)
+    return {lang: html_lib.unescape(href) for href, lang in re.findall(r'<a href="([^"]*)" hreflang="([^"]+)"', nav)}
+
+
+class SwitcherOnViewsTests(TestCase):
+    """Views that are not pages (search, the 404 page): each language's link leads to the same view
+    in that language; the search keeps its query."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=1)
+
+    def test_search_keeps_the_query_in_every_language(self):
+        for current in ("de", "zh-hans"):
+            html = self.client.get(f"/{current}/search/", {"q": "Zone 4 & co", "type": "zone"}).content.decode()
+            links = switcher_links(html)
+            self.assertEqual(sorted(links), sorted(["zh-hans", "en", "de", "ru"]))
+            for lang, href in links.items():
+                with self.subTest(current=current, lang=lang):
+                    self.assertEqual(href, f"/{lang}/search/?q=Zone+4+%26+co&type=zone")
+                    response = self.client.get(href)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertIn(f'<html lang="{lang}">', response.content.decode())
+                    self.assertIn('value="Zone 4 &amp; co"', response.content.decode())
+
+    def test_not_found_page_leads_to_the_not_found_page_of_each_language(self):
+        html = self.client.get("/ru/no-such-page/").content.decode()
+        for lang, href in switcher_links(html).items():
+            with self.subTest(lang=lang):
+                self.assertEqual(href, f"/{lang}/no-such-page/")
+                response = self.client.get(href)
+                self.assertEqual(response.status_code, 404)
+                self.assertIn(f'<html lang="{lang}">', response.content.decode())
+
+    def test_an_address_nothing_answers_leads_to_each_languages_home(self):
+        html = self.client.get("/en/no.such.file").content.decode()
+        links = switcher_links(html)
+        self.assertEqual(links["en"], "/en/no.such.file")
+        for lang in ("zh-hans", "de", "ru"):
+            self.assertEqual(links[lang], url_in(self.site["home"], lang))

@@ -1,5 +1,5 @@
 from django import template
-from django.urls import translate_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
 
@@ -17,16 +17,34 @@ def language_switcher(context):
     request = context.get("request")
     page = context.get("page")
     current = translation.get_language()
+    view_urls = view_language_urls(request, current) if request is not None and not isinstance(page, Page) else {}
     links = []
     for code in i18n.language_codes():
-        with translation.override(code):
-            if isinstance(page, Page):
+        if isinstance(page, Page):
+            with translation.override(code):
                 url = page.get_url(request)
-            else:
-                # Non-page views (search) have no slugs to translate.
-                url = translate_url(request.get_full_path(), code) if request else f"/{code}/"
+        else:
+            url = view_urls.get(code, f"/{code}/")
         links.append({"code": code, "name": i18n.language_name(code), "url": url, "current": code == current})
     return {"links": links, "current": current}
+
+
+def view_language_urls(request, current: str) -> dict[str, str]:
+    """{language: URL} of a view that is not a page (search, a 404), its query string kept.
+
+    seo.view_language_urls resolves the path in the current language and reverses it in the
+    other (so it must not run inside translation.override). An address nothing answers cannot
+    be translated: there each other language's link leads to that language's home page.
+    """
+    query = request.GET.urlencode()
+    urls = {}
+    for code, url in seo.view_language_urls(request).items():
+        if url == request.path and code != current:
+            with translation.override(code):
+                urls[code] = reverse("wagtail_serve", args=("",))
+        else:
+            urls[code] = f"{url}?{query}" if query else url
+    return urls
 
 
 @register.simple_tag(takes_context=True)
