@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import portal.richtext  # noqa: F401 (registers the rich text form field and the handlers that skip bad links)
-from portal import views
+from portal import passwords, views
 from portal.health import healthz
 
 urlpatterns = [
@@ -33,6 +33,12 @@ urlpatterns += i18n_patterns(
     # --- feeds (news/feeds.py) ---
     path("feeds/", include("news.feeds")),
     # --- end feeds ---
+    # Wagtail's page-password view with wrong guesses limited (portal/passwords.py); before Wagtail's own.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        passwords.authenticate_with_password,
+        name="portal_authenticate_with_password",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
