@@ -72,7 +72,7 @@ class Config:
 
 
 def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)  # noqa: T201 (a script's progress)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)  # noqa: T201 (a script's progress)
 
 
 def free_port() -> int:

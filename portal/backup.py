@@ -230,18 +230,19 @@ def unpack(archive: Path, into: Path) -> dict:
 def restore_database(database_file: Path, replace: bool, alias: str = "default") -> None:
     connections[alias].close()
     if engine(alias) == "postgresql":
-        sql = run_tool(
-            ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(database_file)],
+        # The whole script first (a pipe cut short would let psql commit half of it), then one transaction:
+        # an error anywhere leaves the database as it was.
+        script = database_file.with_suffix(".sql")
+        run_tool(
+            ["pg_restore", "--no-owner", "--no-privileges", f"--file={script}", str(database_file)],
             postgres_env(alias),
             f"read {database_file.name}",
-        ).stdout
+        )
         preamble = ["-c", "DROP SCHEMA public CASCADE", "-c", "CREATE SCHEMA public"] if replace else []
-        # One transaction: an error anywhere leaves the database as it was.
         run_tool(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", *preamble, "-f", "-"],
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", *preamble, "-f", str(script)],
             postgres_env(alias),
             f"restore into {database_name(alias)}",
-            input=sql,
         )
         return
     target_path = Path(connections[alias].settings_dict["NAME"])

@@ -346,3 +346,24 @@ def test_make_restore_needs_a_backup():
     result = subprocess.run(["make", "-s", "restore"], cwd=BASE_DIR, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "BACKUP=" in result.stderr
+
+
+def test_a_restore_that_fails_half_way_leaves_nothing_behind(backed_up):
+    databases, _source, archive, _before = backed_up
+    if databases.engine != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's backup API writes the whole file in one step")
+    target = databases.new("half_way")
+    # An empty database (no tables) in which creating one of the tables, late in the script, fails.
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "connection.cursor().execute('CREATE TYPE wagtailcore_site AS (x integer)')"
+    )
+    target.run("-c", code)
+    result = target.restore(archive, check=False)
+    assert result.returncode != 0
+    assert "psql could not restore into" in result.stderr
+    assert "wagtailcore_site" in result.stderr
+    # The tables created before the failure are gone again, and the media were never swapped in.
+    assert target.tables() == 0
+    assert not target.media.exists()
+    assert not list(target.media.parent.glob(f".{target.media.name}-*"))

@@ -30,7 +30,7 @@ def report(run: reliability.Run) -> reliability.Run:
     reliability.say(run.summary())
     ARTIFACTS.mkdir(exist_ok=True)
     with (ARTIFACTS / "reliability.txt").open("a", encoding="utf-8") as out:
-        out.write(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] {run.summary()}\n")
+        out.write(f"[{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC] {run.summary()}\n")
     return run
 
 
