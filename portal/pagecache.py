@@ -89,6 +89,11 @@ def _bump() -> None:
     _shared().set(GENERATION_KEY, new_generation(), None)
 
 
+def start_new_generation(*args, **kwargs) -> None:
+    """Forget every cached page and remembered value now (signal receiver)."""
+    _bump()
+
+
 def invalidate(*args, **kwargs) -> None:
     """Forget every cached page and remembered value (signal receiver).
 
@@ -145,13 +150,17 @@ def invalidate_on_change(sender, created=False, update_fields=None, **kwargs) ->
 REMEMBER_SECONDS = 24 * 60 * 60
 
 
+def _remember_key(name: str) -> str:
+    return f"portal:remember:{generation()}:{name}"
+
+
 def remember(name: str, compute):
     """compute(), kept in the cache until the published content next changes.
 
     For values that depend only on published pages (not on the request): the
     caller puts everything that selects the value (page id, language) in `name`.
     """
-    key = f"portal:remember:{generation()}:{name}"
+    key = _remember_key(name)
     value = _cache().get(key)
     if value is None:
         value = compute()
@@ -174,17 +183,20 @@ def restricted_paths() -> list[str]:
     )
 
 
-def _site_ports() -> dict[str, list[int]]:
-    """{host name: ports} of the sites."""
+def _site_ports(compute: bool = True) -> dict[str, list[int]] | None:
+    """{host name: ports} of the sites; with compute=False only when remembered already, else None."""
     from wagtail.models import Site
 
-    def compute():
+    if not compute:
+        return _cache().get(_remember_key("site-ports"))
+
+    def find():
         ports: dict[str, list[int]] = {}
         for hostname, port in Site.objects.order_by("hostname", "port").values_list("hostname", "port"):
             ports.setdefault(hostname, []).append(port)
         return ports
 
-    return remember("site-ports", compute)
+    return remember("site-ports", find)
 
 
 def site_host(request) -> str | None:
@@ -198,14 +210,14 @@ def site_host(request) -> str | None:
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
-def site_address(request) -> str | None:
+def site_address(request, ports: dict | None = None) -> str | None:
     """ "scheme://host" as the request gave it, when the host is a site's host name without a port,
     with the scheme's or with the site's own: a page's absolute URLs (canonical, hreflang) are
     built from it, so it belongs in the key of a remembered head or cached page. None for any
     other port: such a request is answered afresh and nothing is kept for it (every port would
     make new entries, and a page made for one must never be shown at another)."""
     hostname, port = split_domain_port(request.get_host())
-    ports = _site_ports()
+    ports = _site_ports() if ports is None else ports
     if hostname not in ports:
         return None
     if port and port != DEFAULT_PORTS.get(request.scheme) and not (port.isdigit() and int(port) in ports[hostname]):
@@ -317,10 +329,15 @@ class PageCacheMiddleware:
             return None
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             return None
-        address = site_address(request)
+        # Never the database here (/healthz, static files, the database down): until a page has
+        # remembered the sites' addresses in this generation, nothing is cached.
+        ports = _site_ports(compute=False)
+        if ports is None:
+            return None
+        address = site_address(request, ports)
         if address is None:
-            port = split_domain_port(request.get_host())[1]
-            if site_host(request) is not None or (port and port != DEFAULT_PORTS.get(request.scheme)):
+            hostname, port = split_domain_port(request.get_host())
+            if hostname in ports or (port and port != DEFAULT_PORTS.get(request.scheme)):
                 return None
             address = f"{request.scheme}://*"
         query = known_query(request.META.get("QUERY_STRING", ""))
@@ -341,9 +358,10 @@ class PageCacheMiddleware:
                 return self.replay(request, stored)
         response = self.get_response(request)
         if (
-            key is not None
-            and stored is None
+            stored is None
             and getattr(response, "portal_cacheable", False)
+            # the page found its site: the addresses are remembered now if they were not before
+            and (key := key or self.key(request)) is not None
             and response.status_code == 200
             and not response.cookies
             and not response.streaming
@@ -384,8 +402,11 @@ def connect() -> None:
     from wagtail.models import Page, PageViewRestriction, Site, get_page_models
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
+    from portal.cache import recovered
     from portal.models import SiteSettings, Topic
 
+    # Back from an outage this process saw: a publish made meanwhile never reached the cache.
+    recovered.connect(start_new_generation, dispatch_uid="portal_pagecache_cache_recovered")
     page_published.connect(invalidate, dispatch_uid="portal_pagecache_published")
     page_unpublished.connect(invalidate, dispatch_uid="portal_pagecache_unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal_pagecache_moved")

@@ -178,7 +178,7 @@ def test_production_settings_from_the_environment(tmp_path):
     assert values["ALLOWED_HOSTS"] == ["portal.example.org", "127.0.0.1"]
     assert values["CSRF_TRUSTED_ORIGINS"] == ["https://portal.example.org"]
     assert values["DATABASE"]["CONN_MAX_AGE"] == 120
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "portal.cache.ResilientRedisCache"
     assert values["CACHES"]["renditions"]["LOCATION"] == "redis://cache.internal:6379/0"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
@@ -250,7 +250,7 @@ def test_gunicorn_serves_healthz_and_hashed_static_files(tmp_path):
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.3)
         # Plain HTTP is fine for the health check (exempt from the HTTPS redirect), and nothing caches it.
-        assert (status, body) == (200, b"ok\n")
+        assert (status, body) == (200, b"ok\ndatabase: ok\ncache: ok\n")
         assert "no-store" in headers["Cache-Control"]
         assert policy(headers["Content-Security-Policy"])["script-src"] == ["'self'"]
 
@@ -275,7 +275,7 @@ class HealthzTests(TestCase):
     def test_ok_while_the_database_answers(self):
         response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.content, b"ok\n")
+        self.assertEqual(response.content, b"ok\ndatabase: ok\ncache: ok\n")
         self.assertIn("no-store", response["Cache-Control"])
 
     def test_no_language_prefix_and_no_redirect(self):
@@ -293,6 +293,7 @@ class HealthzTests(TestCase):
         ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.content, b"unavailable\ndatabase: unavailable\ncache: ok\n")
         self.assertIn("no-store", response["Cache-Control"])
 
 
@@ -474,8 +475,10 @@ class CacheSettingsTests(SimpleTestCase):
     def test_redis_for_the_cache_and_the_renditions(self):
         caches_setting = cache_settings("redis://cache.internal:6379/2", "/unused")
         for alias in ["default", "shared", "renditions"]:
-            self.assertEqual(caches_setting[alias]["BACKEND"], "django.core.cache.backends.redis.RedisCache")
+            self.assertEqual(caches_setting[alias]["BACKEND"], "portal.cache.ResilientRedisCache")
             self.assertEqual(caches_setting[alias]["LOCATION"], "redis://cache.internal:6379/2")
+            # a Redis that does not answer costs a request half a second at most, and only once
+            self.assertEqual(caches_setting[alias]["OPTIONS"]["socket_connect_timeout"], 0.5)
         self.assertNotEqual(caches_setting["default"]["KEY_PREFIX"], caches_setting["renditions"]["KEY_PREFIX"])
 
     def test_sessions_go_through_the_cache(self):
@@ -494,7 +497,7 @@ class RedisTests(TestCase):
     def test_round_trip_through_django_cache(self):
         with override_settings(CACHES=cache_settings(REDIS_TEST_URL, "/unused")):
             cache = caches["default"]
-            self.assertEqual(cache.__class__.__name__, "RedisCache")
+            self.assertEqual(cache.__class__.__name__, "ResilientRedisCache")
             cache.set("portal-test-key", {"answer": 42}, timeout=30)
             self.assertEqual(cache.get("portal-test-key"), {"answer": 42})
             caches["renditions"].set("portal-test-key", "rendition", timeout=30)

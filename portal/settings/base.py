@@ -75,7 +75,13 @@ def cache_settings(redis_url: str, cache_dir: str) -> dict:
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
             "shared": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cache_dir},
         }
-    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    # Redis down or slow costs a request a fraction of a second, once: portal.cache then serves
+    # without it for a few seconds before asking again (and logs it once, not per request).
+    redis = {
+        "BACKEND": "portal.cache.ResilientRedisCache",
+        "LOCATION": redis_url,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
     return {
         "default": {**redis, "KEY_PREFIX": "portal"},
         "shared": {**redis, "KEY_PREFIX": "portal"},

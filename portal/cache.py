@@ -1,0 +1,186 @@
+"""Django's Redis cache, made to fail soft: Redis down slows the site, it does not stop it.
+
+Every cache the portal keeps can be recomputed from the database (pages, remembered values,
+renditions) or is written through to it (cached_db sessions), so an error talking to Redis
+becomes a miss: a read returns its default, a write is dropped. After a failure the cache
+is not asked again for `retry_seconds` (each call would otherwise wait for its own timeout),
+and the outage is logged once when it starts, then at most once per `log_seconds`, and when
+it ends — never once per request.
+
+While Redis is away, writes that could not be made leave their old values behind in it: a
+logged-out session, a generation from before a publish. So each process remembers the keys
+it failed to write and deletes them before anything else when Redis answers again, and sends
+`recovered`, on which pagecache starts a new generation (another process may have published
+in between, and its new generation never reached Redis).
+
+Why a subclass of Django's backend and not django-redis with DJANGO_REDIS_IGNORE_EXCEPTIONS:
+that logs every failed call, keeps trying on every call, and has no hook for "Redis is back",
+which is when the stale values above must go.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from django.dispatch import Signal
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Sent (sender: the backend) by the first call that reaches Redis after an outage this process saw.
+recovered = Signal()
+
+# More failed writes than this during one outage are not remembered one by one (the generation
+# still starts anew on recovery; sessions written beyond it may come back from the cache).
+MAX_PENDING_KEYS = 10_000
+
+
+@dataclass
+class Outage:
+    """The state of one Redis server, shared by the aliases that use it, in this process."""
+
+    since: float | None = None  # monotonic time of the first failure; None: up
+    retry_at: float = 0.0
+    logged_at: float = 0.0
+    pending: set = field(default_factory=set)  # keys whose write failed: deleted on recovery
+    overflowed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_outages: dict[str, Outage] = {}
+
+
+class ResilientRedisCache(RedisCache):
+    retry_seconds = 5.0
+    log_seconds = 60.0
+
+    @property
+    def outage(self) -> Outage:
+        return _outages.setdefault(",".join(self._servers), Outage())
+
+    @property
+    def available(self) -> bool:
+        """Whether Redis answers now (asked directly, for /healthz; ends an outage if it does)."""
+        return self._call(lambda: self._cache.get_client().ping(), False, retry_now=True)
+
+    # --- Django's cache API, each call guarded -----------------------------------------------
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False, [key])
+
+    def get(self, key, default=None, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).get(key, default, version), default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None, [key])
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False, [key])
+
+    def delete(self, key, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).delete(key, version), False, [key])
+
+    def get_many(self, keys, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._call(lambda: super(ResilientRedisCache, self).has_key(key, version), False)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        value = self._call(lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing, [key])
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found: the cache is unavailable.")  # as Django's for a missing key
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        keys = list(data)
+        return self._call(lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), keys, keys)
+
+    def delete_many(self, keys, version=None):
+        keys = list(keys)
+        return self._call(lambda: super(ResilientRedisCache, self).delete_many(keys, version), None, keys)
+
+    def clear(self):
+        return self._call(lambda: super(ResilientRedisCache, self).clear(), False)
+
+    # --- the guard -----------------------------------------------------------------------------
+    def _call(self, operation, default, written=(), retry_now=False):
+        outage = self.outage
+        if outage.since is not None:
+            if not retry_now and time.monotonic() < outage.retry_at:
+                self._remember_failed(written)
+                return default
+            try:
+                self._recover()
+            except RedisError as error:
+                self._failed(error, written)
+                return default
+        try:
+            return operation()
+        except RedisError as error:
+            self._failed(error, written)
+            return default
+
+    def _remember_failed(self, written) -> None:
+        outage = self.outage
+        with outage.lock:
+            for key in written:
+                if len(outage.pending) >= MAX_PENDING_KEYS:
+                    outage.overflowed = True
+                    break
+                outage.pending.add(self.make_key(key))
+
+    def _failed(self, error: Exception, written) -> None:
+        outage, now = self.outage, time.monotonic()
+        self._remember_failed(written)
+        with outage.lock:
+            starting = outage.since is None
+            if starting:
+                outage.since = now
+            outage.retry_at = now + self.retry_seconds
+            log = starting or now - outage.logged_at >= self.log_seconds
+            if log:
+                outage.logged_at = now
+        if log:
+            logger.warning(
+                "Cache %s unavailable%s (%s: %s); serving without it, next try in %g s.",
+                ",".join(self._servers),
+                "" if starting else f" for {now - outage.since:.0f} s",
+                type(error).__name__,
+                error,
+                self.retry_seconds,
+            )
+
+    def _recover(self) -> None:
+        """Redis answers again: first delete what this process failed to write, then say so."""
+        outage = self.outage
+        with outage.lock:
+            pending, outage.pending = outage.pending, set()
+        client = self._cache.get_client(write=True)
+        try:
+            keys = list(pending)
+            for start in range(0, len(keys), 1000):
+                client.delete(*keys[start : start + 1000])
+            if not keys:
+                client.ping()
+        except RedisError:
+            with outage.lock:
+                outage.pending |= pending
+            raise
+        with outage.lock:
+            if outage.since is None:
+                return
+            lasted, outage.since = time.monotonic() - outage.since, None
+            overflowed, outage.overflowed = outage.overflowed, False
+        logger.info(
+            "Cache %s available again after %.0f s; %d stale keys deleted%s.",
+            ",".join(self._servers),
+            lasted,
+            len(pending),
+            f" (more than {MAX_PENDING_KEYS} failed writes: some were not)" if overflowed else "",
+        )
+        recovered.send(sender=self.__class__, cache=self)
