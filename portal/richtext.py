@@ -79,6 +79,8 @@ class RichTextFormField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
+        if self.disabled:
+            return  # the stored value, which the user cannot change (a translator's locked language)
         features = getattr(self.widget, "features", None)
         problems = reference_problems(value, features)
         if problems:

@@ -9,6 +9,7 @@
 import json
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
@@ -17,6 +18,7 @@ from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 from wagtail.test.utils.form_data import querydict_from_html
 
+from portal.l10n.permissions import TRANSLATOR_GROUPS
 from portal.models import RICH_TEXT_FEATURES
 from portal.sanitise import sanitise_rich_text, validate_rich_text
 from tests.factories import build_site
@@ -148,6 +150,42 @@ class RichTextInTheEditorTests(TestCase):
                 stored = Page.objects.get(pk=self.news.pk).specific.body_ru
                 self.assertNotIn("linktype", stored)
                 self.assertNotIn("<embed", stored)
+
+
+class TranslatorTests(TestCase):
+    """A translator posts rich text in their own language only; the other languages are locked."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=1)
+        cls.translator = get_user_model().objects.create_user("uebersetzer", password="pw")
+        cls.translator.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+
+    def setUp(self):
+        self.client.force_login(self.translator)
+        self.news = self.site["news"][0]
+        self.edit_url = f"/admin/pages/{self.news.pk}/edit/"
+
+    def edit_form(self, **fields) -> dict:
+        response = self.client.get(self.edit_url)
+        self.assertEqual(response.status_code, 200)
+        data = form_data(querydict_from_html(response.content.decode(), form_id="page-edit-form"))
+        data.update(fields)
+        return data
+
+    def test_a_bad_image_in_their_language_is_a_form_error(self):
+        before = Page.objects.get(pk=self.news.pk).latest_revision_id
+        response = self.client.post(self.edit_url, self.edit_form(body_de=contentstate(BAD_ENTITIES["image id"])))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(list(response.context["form"].errors), ["body_de"])
+        self.assertEqual(Page.objects.get(pk=self.news.pk).latest_revision_id, before)
+
+    def test_a_bad_reference_stored_in_a_locked_language_does_not_stop_them(self):
+        sql = "UPDATE news_newspage SET body_en = %s WHERE page_ptr_id = %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [STORED_BAD[0], self.news.pk])
+        response = self.client.post(self.edit_url, self.edit_form(title_de="Neuer Titel"))
+        self.assertEqual(response.status_code, 302, response.content[:3000])
 
 
 class ValidateRichTextTests(SimpleTestCase):
