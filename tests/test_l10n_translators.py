@@ -11,10 +11,13 @@ from wagtail.models import Revision, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html, rich_text
 from wagtail.users.models import UserProfile
 
+from bs4 import BeautifulSoup
+
 from news.models import NewsPage
 from portal.fixtures import load_all
 from portal.l10n.permissions import TRANSLATOR_GROUPS, translator_languages
 from tests.helpers import form_data
+from zones.models import ZonePage
 
 
 class GermanTranslatorTests(TestCase):
@@ -141,3 +144,93 @@ class GermanTranslatorTests(TestCase):
         self.assertEqual(response.status_code, 302)
         draft = NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object()
         self.assertEqual(draft.title_ru, "Редактор может")
+
+
+def as_a_browser_sends_it(html: str):
+    """The editor form's data as a browser posts it: inputs rendered `disabled` are left out."""
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.select("[disabled]"):
+        element.decompose()
+    return querydict_from_html(str(soup), form_id="page-edit-form")
+
+
+class TranslatorInlineItemsTests(TestCase):
+    """A zone's facts: their texts in the translator's language only; ids, order and number as rendered."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        cls.zone = ZonePage.objects.get(title_en__contains="(SCODA)")
+        cls.translator = get_user_model().objects.create_user("uebersetzerin", password="pw")
+        cls.translator.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+        UserProfile.get_for_user(cls.translator).__class__.objects.filter(user=cls.translator).update(
+            preferred_language="en"
+        )
+
+    def setUp(self):
+        self.client.force_login(self.translator)
+        self.edit_url = f"/admin/pages/{self.zone.pk}/edit/"
+        self.facts = list(self.zone.facts.all())
+        self.assertGreater(len(self.facts), 1)
+
+    def form(self):
+        response = self.client.get(self.edit_url)
+        self.assertEqual(response.status_code, 200)
+        return as_a_browser_sends_it(response.content.decode())
+
+    def revisions(self):
+        return Revision.page_revisions.filter(object_id=str(self.zone.pk)).count()
+
+    def latest(self):
+        return ZonePage.objects.get(pk=self.zone.pk).get_latest_revision_as_object()
+
+    def test_the_formsets_own_inputs_are_sent(self):
+        data = self.form()
+        for key in ("facts-TOTAL_FORMS", "facts-INITIAL_FORMS", "facts-0-id", "facts-0-ORDER", "facts-0-DELETE"):
+            self.assertIn(key, data)
+        self.assertNotIn("facts-0-as_of", data, "a non-linguistic field of an item stays disabled")
+        self.assertNotIn("facts-0-label_ru", data)
+
+    def test_saves_an_items_german_text(self):
+        data = self.form()
+        data["title_de"] = "Neuer Titel"
+        data["facts-1-label_de"] = "Neue Bezeichnung"
+        before = self.revisions()
+        response = self.client.post(self.edit_url, form_data(data))
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        self.assertEqual(self.revisions(), before + 1)
+        draft = self.latest()
+        self.assertEqual(draft.title_de, "Neuer Titel")
+        facts = list(draft.facts.all())
+        self.assertEqual([f.pk for f in facts], [f.pk for f in self.facts], "same items in the same order")
+        self.assertEqual(facts[1].label_de, "Neue Bezeichnung")
+        self.assertEqual([f.label_ru for f in facts], [f.label_ru for f in self.facts])
+        self.assertEqual([f.as_of for f in facts], [f.as_of for f in self.facts])
+
+    def assert_refused(self, message: str, **changes):
+        data = self.form()
+        data["title_de"] = "Erlaubt"
+        for key, value in changes.items():
+            data[key] = value
+        before = self.revisions()
+        response = self.client.post(self.edit_url, form_data(data))
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(message in response.content.decode(), f"not refused with “{message}”")
+        self.assertEqual(self.revisions(), before, "nothing was saved")
+
+    def test_cannot_swap_reorder_or_change_items(self):
+        first, second = self.facts[0].pk, self.facts[1].pk
+        self.assert_refused("facts: 1.id", **{"facts-0-id": str(second), "facts-1-id": str(first)})
+        self.assert_refused("facts: 1.ORDER", **{"facts-0-ORDER": "2", "facts-1-ORDER": "1"})
+        self.assert_refused("facts: as_of", **{"facts-0-as_of": "1999-01-01"})
+        self.assert_refused("facts: label_ru", **{"facts-0-label_ru": "Взлом"})
+
+    def test_cannot_add_or_remove_items(self):
+        removed = "Translators cannot add or remove items (facts)."
+        self.assert_refused(removed, **{"facts-0-DELETE": "1"})
+        self.assert_refused(removed, **{"facts-INITIAL_FORMS": str(len(self.facts) - 1)})
+        total = len(self.facts)
+        self.assert_refused(
+            removed,
+            **{"facts-TOTAL_FORMS": str(total + 1), f"facts-{total}-label_de": "Neu", f"facts-{total}-value_de": "1"},
+        )

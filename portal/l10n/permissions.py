@@ -4,12 +4,21 @@ A translator is a user in one of the TRANSLATOR_GROUPS and in no group with
 full editing rights. In the page editor every other field is disabled: it is
 shown for reference but Django ignores what is posted for it, and a POST that
 tries to change it anyway is refused with a message naming the fields.
-Publishing, deleting and moving are withheld through Wagtail's page
-permissions (the groups hold only "change"); submissions go through Wagtail's
-moderation workflow to the moderators.
+
+An inline item's id, order and deletion mark are not disabled: the formset
+cannot be read without them and a browser does not send a disabled input.
+They are held to what was rendered instead (same id, same place, not deleted),
+and so is the number of items.
+
+Publishing is withheld through Wagtail's page permissions (the groups hold only
+"change"); deleting, moving, copying and reverting, which Wagtail grants with
+"change" in some cases, are refused by the hooks in portal/wagtail_hooks.py
+(see `may_restructure`). Submissions go through Wagtail's moderation workflow to
+the moderators. Comments are Wagtail's own business (authors edit their own).
 """
 
 from django.forms import ModelMultipleChoiceField
+from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -43,8 +52,20 @@ def editable_names(model, languages: set[str]) -> set[str]:
     return {i18n.localized(name, code) for name in i18n.translated_fields(model) for code in languages}
 
 
-def _lock(form, model, languages) -> None:
-    allowed = editable_names(model, languages)
+# formsets that are not page content: Wagtail checks its comments itself
+UNRESTRICTED_FORMSETS = {"comments"}
+
+
+def _content_formsets(form) -> dict:
+    return {
+        prefix: formset
+        for prefix, formset in getattr(form, "formsets", {}).items()
+        if prefix not in UNRESTRICTED_FORMSETS
+    }
+
+
+def _lock(form, model, languages, keep: set[str] = frozenset()) -> None:
+    allowed = editable_names(model, languages) | keep
     form._portal_locked = [name for name in form.fields if name not in allowed]
     for name in form._portal_locked:
         field = form.fields[name]
@@ -57,9 +78,11 @@ def _lock(form, model, languages) -> None:
 def restrict(form, languages: set[str]) -> None:
     """Disable every field of `form` (and its inline formsets) outside `languages`."""
     _lock(form, form._meta.model, languages)
-    for formset in getattr(form, "formsets", {}).values():
+    for formset in _content_formsets(form).values():
+        # the formset's own inputs stay enabled, else the browser leaves them out; check() holds them
+        keep = {formset.model._meta.pk.name, DELETION_FIELD_NAME, ORDERING_FIELD_NAME}
         for child in formset.forms:
-            _lock(child, formset.model, languages)
+            _lock(child, formset.model, languages, keep)
 
 
 def _comparable(field, value):
@@ -98,16 +121,44 @@ def changed_locked_fields(form) -> list[str]:
     return changed
 
 
+def _posted(child, name: str):
+    """The cleaned value posted for `name` of an inline item's form, or None when it does not clean."""
+    try:
+        return child.fields[name].clean(child[name].data)
+    except Exception:  # noqa: BLE001 - a value that does not clean is not the rendered one
+        return None
+
+
+def changed_item_bookkeeping(formset) -> tuple[list[str], bool]:
+    """An inline formset's items whose id or order a POST changed, and whether one is marked deleted.
+
+    The items must come back as rendered: the i-th form names the i-th item, in i-th place.
+    """
+    changed, deleted = [], False
+    existing = list(formset.get_queryset())
+    pk_name = formset.model._meta.pk.name
+    for index, child in enumerate(formset.forms[: formset.initial_form_count()]):
+        expected = existing[index].pk if index < len(existing) else None
+        if str(child[pk_name].data or "").strip() != str(expected):
+            changed.append(f"{index + 1}.{pk_name}")
+        if formset.can_order and _posted(child, ORDERING_FIELD_NAME) != index + 1:
+            changed.append(f"{index + 1}.{ORDERING_FIELD_NAME}")
+        if formset.can_delete and _posted(child, DELETION_FIELD_NAME):
+            deleted = True
+    return changed, deleted
+
+
 def check(form, languages: set[str]) -> None:
     """Refuse a POST that changes what the translator may not change."""
     problems = changed_locked_fields(form)
-    for prefix, formset in getattr(form, "formsets", {}).items():
-        if formset.total_form_count() != formset.initial_form_count():
+    for prefix, formset in _content_formsets(form).items():
+        changed, deleted = changed_item_bookkeeping(formset)
+        counts = {formset.total_form_count(), formset.initial_form_count(), len(formset.get_queryset())}
+        if deleted or len(counts) > 1:
             form.add_error(None, _("Translators cannot add or remove items (%(items)s).") % {"items": prefix})
+        problems.extend(f"{prefix}: {name}" for name in changed)
         for child in formset.forms:
             problems.extend(f"{prefix}: {name}" for name in changed_locked_fields(child))
-            if formset.can_delete and getattr(child, "cleaned_data", {}).get("DELETE"):
-                form.add_error(None, _("Translators cannot add or remove items (%(items)s).") % {"items": prefix})
     if problems:
         names = ", ".join(sorted(set(problems)))
         form.add_error(
