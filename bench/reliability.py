@@ -19,8 +19,9 @@ Runs (each RELIABILITY_DURATION seconds, 60 by default; the fault at a third of 
   only requests that need the database meanwhile may fail, with 503 and Retry-After, never
   500; the same gunicorn workers serve again afterwards;
 - worker-kill: one gunicorn worker gets SIGKILL — no failed request but the one it was serving;
-- redis-down: REDIS_URL at our redis-server, which is stopped and later started again — every
-  request still answers 2xx/3xx and /healthz answers 200 and names the cache's state.
+- redis-down: REDIS_URL at our redis-server, which is stopped at a third of the run and started
+  again at two thirds (or once /healthz has answered) — every request still answers 2xx/3xx, and
+  /healthz answers 200 and names the cache's state, "unavailable" and then "ok" again.
 
 Errors are non-2xx/3xx answers (from gunicorn's access log, with their second, path and
 Retry-After) and socket errors (wrk: connect, read, write, timeout). Loops are bounded in
@@ -496,6 +497,9 @@ class Run:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
+    # Time in Django (access log), without the wait in gunicorn's queue that wrk's figures include.
+    server_p50_ms: float = 0.0
+    server_p99_ms: float = 0.0
     socket_errors: dict = field(default_factory=dict)  # wrk: connect, read, write, timeout
     statuses: dict = field(default_factory=dict)  # access log: status → answers
     failures: list = field(default_factory=list)  # access log: answers ≥ 400 (first 50)
@@ -516,7 +520,8 @@ class Run:
         sockets = ", ".join(f"{kind} {n}" for kind, n in self.socket_errors.items() if n) or "none"
         lines = [
             f"{self.name}: {self.requests} requests in {self.seconds:.0f} s, {self.rps} req/s, "
-            f"p50 {self.p50_ms} ms, p99 {self.p99_ms} ms, max {self.max_ms} ms",
+            f"p50 {self.p50_ms} ms, p99 {self.p99_ms} ms, max {self.max_ms} ms "
+            f"(in the server: p50 {self.server_p50_ms} ms, p99 {self.server_p99_ms} ms)",
             f"    errors {self.errors} (answers ≥ 400: {self.failed_answers}; socket errors: {sockets})",
             f"    statuses {statuses}",
         ]
@@ -569,6 +574,7 @@ class Load:
         seconds = data["duration_us"] / 1e6
         statuses = collections.Counter(str(a["status"]) for a in answers)
         failed = [a for a in answers if a["status"] >= 400]
+        times = sorted(a["ms"] for a in answers) or [0.0]
         by_second: dict = collections.defaultdict(collections.Counter)
         for answer in failed:
             by_second[answer["second"] - int(self.started)][answer["status"]] += 1
@@ -580,6 +586,8 @@ class Load:
             p50_ms=round(data["p50_us"] / 1000, 1),
             p99_ms=round(data["p99_us"] / 1000, 1),
             max_ms=round(data["max_us"] / 1000, 1),
+            server_p50_ms=times[len(times) // 2],
+            server_p99_ms=times[min(len(times) - 1, int(len(times) * 0.99))],
             socket_errors={kind: data[kind] for kind in ("connect", "read", "write", "timeout")},
             statuses=dict(statuses),
             failures=failed[:50],
@@ -713,10 +721,11 @@ def redis_down_run(site: Site) -> Run:
             down_probe = threading.Thread(target=probe, args=("down",))
             down_probe.start()
             load.at(2 / 3)
+            # Redis stays away until /healthz has answered about it (later than 2/3 when the queue is long).
+            down_probe.join(timeout=90)
             started = load.mark("Redis started")
             redis.start()
             run = load.finish()
-            down_probe.join(timeout=90)
             # The portal asks a failed Redis again only after a few seconds (portal/cache.py).
             wait_until(lambda: probe("back") or "cache: ok" in probes["back"][1], 60, step=1)
             run.notes["/healthz names the cache ok again after (s)"] = round(time.time() - started, 1)
