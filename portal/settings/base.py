@@ -234,6 +234,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files (production); in development runserver serves them first.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 503 with Retry-After instead of a 500 while the database is away (outside all that asks it).
+    "portal.unavailable.DatabaseUnavailableMiddleware",
     # Answers anonymous repeat visits before sessions, languages or the database are touched.
     "portal.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
