@@ -98,3 +98,19 @@ class BrokenImageUploadTests(TestCase):
         )
         self.assertIs(response.json()["success"], True)
         self.assertEqual(get_image_model().objects.count(), 5)
+
+    def test_editing_an_image_keeps_its_file_and_checks_a_new_one(self):
+        port = SimpleUploadedFile("port.png", image_bytes("PNG"))
+        self.client.post("/admin/images/add/", {"title": "Port", "collection": self.collection.pk, "file": port})
+        image = get_image_model().objects.get()
+        edit_url = f"/admin/images/{image.pk}/"
+        response = self.client.post(edit_url, {"title": "Harbour", "collection": self.collection.pk})
+        self.assertEqual(response.status_code, 302)
+        image.refresh_from_db()
+        self.assertEqual(image.title, "Harbour")
+        broken = SimpleUploadedFile("broken.gif", BROKEN["truncated.gif"])
+        response = self.client.post(edit_url, {"title": "Harbour", "collection": self.collection.pk, "file": broken})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(list(response.context["form"].errors), ["file"])
+        image.refresh_from_db()
+        self.assertTrue(image.file.name.endswith(".png"))
