@@ -7,6 +7,10 @@
 """
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -221,3 +225,31 @@ class RenderTests(TestCase):
         self.assertEqual(expand_db_html('<a linktype="document" id="1)">a</a>'), "<a>a</a>")
         self.assertEqual(expand_db_html('<embed embedtype="image" id="1 or 1=1" format="left"/>'), '<img alt="">')
         self.assertEqual(expand_db_html('<embed embedtype="image" id="1" format="bogus"/>'), '<img alt="">')
+
+
+REGISTRATION = """
+import django
+django.setup()
+from wagtail.rich_text import expand_db_html, features
+if {scan_first}:
+    features.get_link_types()
+    expand_db_html("<p>x</p>")
+import portal.urls
+print(expand_db_html('<a linktype="page" id="x">a</a><embed embedtype="image" id="1 or 1=1" format="left"/>'))
+"""
+
+
+def test_the_safe_handlers_replace_wagtails_whenever_the_urls_load():
+    """Wagtail reads its rich text hooks once, on first use: before or after portal/urls.py loads."""
+    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+    for scan_first in (False, True):
+        result = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
+            [sys.executable, "-c", REGISTRATION.format(scan_first=scan_first)],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == '<a>a</a><img alt="">', scan_first
