@@ -1,15 +1,21 @@
+from urllib.parse import urlsplit
+
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal import i18n
 from portal.l10n import report
 from portal.l10n.models import TranslationState, TranslationStatus
+from portal.l10n.permissions import may_restructure
 from portal.models import Topic
 
 
@@ -72,3 +78,62 @@ def translation_state_button(buttons, page, user, context=None):
             priority=60,
         )
     )
+
+
+# --- Translators edit texts; they do not restructure the site ------------------------------------------
+# PortalPagePermissionTester tells Wagtail's views and buttons; these hooks refuse the requests
+# themselves, at the points Wagtail offers, so a crafted GET or POST gets no further.
+RESTRUCTURE_REFUSED = _(
+    "Translators edit texts only: they cannot delete, move, copy, unpublish or revert pages. Ask an editor."
+)
+RESTRUCTURING_VIEWS = ("delete", "move", "copy", "unpublish", "convert_alias")
+
+
+def _refuse(request, page):
+    messages.error(request, RESTRUCTURE_REFUSED)
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+# order=-1: before wagtail-modeltranslation's own before_copy_page, which answers the copy request itself
+@hooks.register("before_delete_page", order=-1)
+@hooks.register("before_copy_page", order=-1)
+@hooks.register("before_unpublish_page", order=-1)
+@hooks.register("before_convert_alias_page", order=-1)
+def refuse_restructuring(request, page):
+    if not may_restructure(request.user):
+        return _refuse(request, page)
+    return None
+
+
+@hooks.register("before_move_page", order=-1)
+def refuse_moving(request, page, destination):
+    return refuse_restructuring(request, page)
+
+
+@hooks.register("before_edit_page", order=-1)
+def refuse_reverting(request, page):
+    # reverting saves an old revision's dates, links and every language as a new draft
+    match = request.resolver_match
+    if match and match.url_name == "revisions_revert":
+        return refuse_restructuring(request, page)
+    return None
+
+
+@hooks.register("before_bulk_action", order=-1)
+def refuse_bulk_page_actions(request, action_type, objects, action_class_instance):
+    if issubclass(action_class_instance.model, Page) and not may_restructure(request.user):
+        messages.error(request, RESTRUCTURE_REFUSED)
+        return redirect(action_class_instance.next_url or "wagtailadmin_home")
+    return None
+
+
+@hooks.register("construct_page_listing_buttons")
+def hide_restructuring_buttons(buttons, page, user, context=None):
+    """The listing's "More" menu offers translators no delete, move, copy or unpublish."""
+    if may_restructure(user):
+        return
+    refused = {reverse(f"wagtailadmin_pages:{name}", args=[page.pk]) for name in RESTRUCTURING_VIEWS}
+    for button in buttons:
+        children = getattr(button, "dropdown_buttons", None)
+        if children:
+            children[:] = [child for child in children if urlsplit(child.url or "").path not in refused]

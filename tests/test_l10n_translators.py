@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import TestCase
 
-from wagtail.models import Revision, WorkflowState
+from wagtail.models import Revision, Workflow, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html, rich_text
 from wagtail.users.models import UserProfile
 
@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from news.models import NewsPage
 from portal.fixtures import load_all
-from portal.l10n.permissions import TRANSLATOR_GROUPS, translator_languages
+from portal.l10n.permissions import TRANSLATOR_GROUPS, PortalPagePermissionTester, translator_languages
 from tests.helpers import form_data
 from zones.models import ZonePage
 
@@ -234,3 +234,134 @@ class TranslatorInlineItemsTests(TestCase):
             removed,
             **{"facts-TOTAL_FORMS": str(total + 1), f"facts-{total}-label_de": "Neu", f"facts-{total}-value_de": "1"},
         )
+
+
+class TranslatorDestructiveActionsTests(TestCase):
+    """Translators cannot delete, move, copy, unpublish, revert or take over others' pages; editors can."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        User = get_user_model()
+        cls.translator = User.objects.create_user("uebersetzer", password="pw")
+        cls.translator.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
+        cls.editor = User.objects.create_user("redakteurin", password="pw")
+        cls.editor.groups.add(Group.objects.get(name="Editors"), Group.objects.get(name="Moderators"))
+        cls.live = NewsPage.objects.get(date="2021-04-12")
+        cls.index = cls.live.get_parent()
+        # an editor's unpublished leaf page: what Wagtail lets "change" holders delete
+        cls.draft = cls.index.add_child(
+            instance=NewsPage(
+                title_zh_hans="编辑的草稿",
+                slug_zh_hans="editors-draft",
+                date="2024-01-01",
+                live=False,
+                owner=cls.editor,
+            )
+        )
+        cls.draft.save_revision(user=cls.editor)
+        cls.old_revision = cls.live.save_revision(user=cls.editor)
+        page = cls.live.get_latest_revision_as_object()
+        page.title_de = "Spätere Fassung"
+        page.save_revision(user=cls.editor)
+
+    def setUp(self):
+        self.client.force_login(self.translator)
+
+    def assert_refused(self, url: str, data=None):
+        for method in ("get", "post"):
+            response = getattr(self.client, method)(url, data or {})
+            self.assertIn(response.status_code, (302, 403), f"{method.upper()} {url}")
+            if response.status_code == 302:
+                self.assertNotIn(url, response["Location"])
+
+    def exists(self, page) -> bool:
+        return NewsPage.objects.filter(pk=page.pk).exists()
+
+    def test_cannot_delete_an_editors_draft(self):
+        self.assert_refused(f"/admin/pages/{self.draft.pk}/delete/")
+        self.assertTrue(self.exists(self.draft))
+        self.assert_refused(f"/admin/pages/{self.live.pk}/delete/")
+        self.assertTrue(self.exists(self.live))
+
+    def test_cannot_bulk_delete_move_publish_or_unpublish(self):
+        for action in ("delete", "move", "publish", "unpublish"):
+            url = f"/admin/bulk/wagtailcore/page/{action}/?id={self.draft.pk}&id={self.live.pk}&next=/admin/"
+            response = self.client.post(url, {"chooser": self.index.pk})
+            self.assertIn(response.status_code, (200, 302, 403), action)
+            self.assertTrue(self.exists(self.draft), action)
+            self.assertTrue(NewsPage.objects.get(pk=self.live.pk).live, action)
+            self.assertEqual(NewsPage.objects.get(pk=self.draft.pk).get_parent().pk, self.index.pk, action)
+
+    def test_cannot_move_or_copy(self):
+        destination = self.index.get_parent()
+        # the destination chooser (/move/) still opens until the page models ask PortalPagePermissionTester
+        self.client.post(f"/admin/pages/{self.draft.pk}/move/", {"new_parent_page": destination.pk})
+        self.assert_refused(f"/admin/pages/{self.draft.pk}/move/{destination.pk}/confirm/")
+        self.assertEqual(NewsPage.objects.get(pk=self.draft.pk).get_parent().pk, self.index.pk)
+        count = NewsPage.objects.count()
+        self.assert_refused(
+            f"/admin/pages/{self.live.pk}/copy/",
+            {"new_title_zh_hans": "副本", "new_slug": "copy", "new_parent_page": self.index.pk},
+        )
+        self.assertEqual(NewsPage.objects.count(), count)
+
+    def test_cannot_unpublish_or_unschedule(self):
+        self.assert_refused(f"/admin/pages/{self.live.pk}/unpublish/")
+        self.assertTrue(NewsPage.objects.get(pk=self.live.pk).live)
+        self.assert_refused(f"/admin/pages/{self.live.pk}/revisions/{self.old_revision.pk}/unschedule/")
+
+    def test_cannot_revert_to_an_old_revision(self):
+        before = Revision.page_revisions.filter(object_id=str(self.live.pk)).count()
+        url = f"/admin/pages/{self.live.pk}/revisions/{self.old_revision.pk}/revert/"
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 302)
+        data = querydict_from_html(
+            self.client.get(f"/admin/pages/{self.live.pk}/edit/").content.decode(), form_id="page-edit-form"
+        )
+        response = self.client.post(url, form_data(data))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Revision.page_revisions.filter(object_id=str(self.live.pk)).count(), before)
+
+    def test_cannot_lock_or_unlock_others_pages(self):
+        self.client.post(f"/admin/pages/{self.live.pk}/lock/")
+        self.assertFalse(NewsPage.objects.get(pk=self.live.pk).locked)
+        NewsPage.objects.filter(pk=self.draft.pk).update(locked=True, locked_by=self.editor)
+        self.client.post(f"/admin/pages/{self.draft.pk}/unlock/")
+        self.assertTrue(NewsPage.objects.get(pk=self.draft.pk).locked)
+
+    def test_cannot_cancel_an_editors_workflow(self):
+        workflow = Workflow.objects.get(workflow_pages__page__depth=1)
+        state = workflow.start(self.live, self.editor)
+        data = querydict_from_html(
+            self.client.get(f"/admin/pages/{self.live.pk}/edit/").content.decode(), form_id="page-edit-form"
+        )
+        data["action-cancel-workflow"] = "cancel"
+        self.client.post(f"/admin/pages/{self.live.pk}/edit/", form_data(data))
+        state.refresh_from_db()
+        self.assertEqual(state.status, WorkflowState.STATUS_IN_PROGRESS)
+
+    def test_not_offered_in_the_listing(self):
+        html = self.client.get(f"/admin/pages/{self.index.pk}/").content.decode()
+        self.assertIn(f"/admin/pages/{self.draft.pk}/edit/", html)
+        for action in ("delete", "move", "copy", "unpublish"):
+            self.assertNotIn(f"/admin/pages/{self.draft.pk}/{action}/", html, action)
+            self.assertNotIn(f"/admin/pages/{self.live.pk}/{action}/", html, action)
+
+    def test_permission_tester_says_no(self):
+        perms = self.draft.permissions_for_user(self.translator)
+        tester = PortalPagePermissionTester(self.translator, self.draft)
+        self.assertTrue(perms.can_edit() and tester.can_edit())
+        for name in ("can_delete", "can_move", "can_copy", "can_unpublish", "can_lock"):
+            self.assertFalse(getattr(tester, name)(), name)
+        self.assertTrue(PortalPagePermissionTester(self.editor, self.draft).can_delete(), "editors keep their rights")
+
+    def test_editors_keep_full_rights(self):
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.get(f"/admin/pages/{self.draft.pk}/move/").status_code, 200)
+        self.assertEqual(self.client.get(f"/admin/pages/{self.live.pk}/copy/").status_code, 200)
+        html = self.client.get(f"/admin/pages/{self.index.pk}/").content.decode()
+        self.assertIn(f"/admin/pages/{self.draft.pk}/delete/", html)
+        response = self.client.post(f"/admin/pages/{self.draft.pk}/delete/")
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(self.exists(self.draft))

@@ -11,16 +11,20 @@ They are held to what was rendered instead (same id, same place, not deleted),
 and so is the number of items.
 
 Publishing is withheld through Wagtail's page permissions (the groups hold only
-"change"); deleting, moving, copying and reverting, which Wagtail grants with
-"change" in some cases, are refused by the hooks in portal/wagtail_hooks.py
-(see `may_restructure`). Submissions go through Wagtail's moderation workflow to
-the moderators. Comments are Wagtail's own business (authors edit their own).
+"change"). Wagtail also lets "change" delete and move unpublished pages, copy
+pages and revert to an old revision; for translators these are refused
+(`may_restructure`): PortalPagePermissionTester says so to Wagtail's views and
+buttons, and the hooks in portal/wagtail_hooks.py refuse the requests.
+Submissions go through Wagtail's moderation workflow to the moderators.
+Comments are Wagtail's own business (authors edit their own).
 """
 
 from django.forms import ModelMultipleChoiceField
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+
+from wagtail.models import PagePermissionTester
 
 from portal import i18n
 
@@ -46,6 +50,34 @@ def translator_languages(user) -> set[str]:
             cached = {code for code, name in TRANSLATOR_GROUPS.items() if name in names}
         user._portal_translator_languages = cached
     return cached
+
+
+def may_restructure(user) -> bool:
+    """Whether `user` may delete, move, copy, unpublish or revert pages: not translators."""
+    return not translator_languages(user)
+
+
+class PortalPagePermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, without the structural actions translators may not take.
+
+    Returned by the page models' `permissions_for_user`, so Wagtail's views, buttons and
+    bulk actions all ask it.
+    """
+
+    def can_delete(self, ignore_bulk=False):
+        return may_restructure(self.user) and super().can_delete(ignore_bulk)
+
+    def can_move(self):
+        return may_restructure(self.user) and super().can_move()
+
+    def can_copy(self):
+        return may_restructure(self.user) and super().can_copy()
+
+    def can_unpublish(self):
+        return may_restructure(self.user) and super().can_unpublish()
+
+    def can_lock(self):
+        return may_restructure(self.user) and super().can_lock()
 
 
 def editable_names(model, languages: set[str]) -> set[str]:
