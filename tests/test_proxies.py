@@ -130,9 +130,8 @@ requests = {
 }
 print(json.dumps({
     "addresses": {name: get_client_ip_address(RequestFactory().get("/", **meta)) for name, meta in requests.items()},
-    "ipware": [name for name in dir(settings) if "IPWARE" in name and name.startswith(("AXES_", "IPWARE_"))
-               and name not in ("AXES_IPWARE_PROXY_ORDER", "AXES_IPWARE_PROXY_COUNT",
-                                "AXES_IPWARE_PROXY_TRUSTED_IPS", "AXES_IPWARE_META_PRECEDENCE_ORDER")],
+    "callable": settings.AXES_CLIENT_IP_CALLABLE,
+    "left over": [name for name in ("TRUSTED_PROXY_COUNT", "IPWARE_STRICT") if hasattr(settings, name)],
     "TRUSTED_PROXIES": getattr(settings, "TRUSTED_PROXIES", None),
 }))
 """
@@ -155,7 +154,8 @@ def test_production_believes_the_configured_proxies(tmp_path):
     values = production_addresses(tmp_path, TRUSTED_PROXIES="10.0.0.2, 10.1.0.0/16")
     assert values["TRUSTED_PROXIES"] == ["10.0.0.2", "10.1.0.0/16"]
     assert values["addresses"] == {"direct": "203.0.113.9", "proxied": "198.51.100.7"}
-    assert values["ipware"] == []
+    assert values["callable"] == "portal.clientip.client_ip"
+    assert values["left over"] == []
 
 
 def test_production_refuses_a_wrong_proxy_address(tmp_path):
