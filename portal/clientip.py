@@ -27,6 +27,9 @@ def _address(value: str):
         value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # 1.2.3.4:port
         value = value.split(":", 1)[0]
+    # A zone (fe80::1%eth0) names an interface of the machine that wrote it; PostgreSQL's
+    # inet column, where django-axes stores the address, refuses it.
+    value = value.partition("%")[0]
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
@@ -42,13 +45,13 @@ def is_trusted(address, networks) -> bool:
 
 def client_ip(request) -> str:
     """The client's address as a string ("" when the socket gave none)."""
-    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
     if peer is None:
         return ""
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
     if not is_trusted(peer, networks):
         return str(peer)
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [part for part in (request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",") if part.strip()]
     client = peer
     for part in reversed(forwarded):
         address = _address(part)

@@ -60,6 +60,9 @@ class ClientIpTests(SimpleTestCase):
         self.assertEqual(address("::1", "2001:db8:2::5, 2001:db8:1::9"), "2001:db8:2::5")
         self.assertEqual(address("2001:db8:2::5", "192.0.2.1"), "2001:db8:2::5")
         self.assertEqual(address("::1", "198.51.100.7:4711"), "198.51.100.7")
+        # A zone names an interface of the machine that wrote it, not part of the address.
+        self.assertEqual(address("fe80::1%eth0"), "fe80::1")
+        self.assertEqual(address("::1", "fe80::7%2"), "fe80::7")
 
     @override_settings(TRUSTED_PROXIES=["127.0.0.1"])
     def test_ipv4_mapped_addresses_are_ipv4(self):
