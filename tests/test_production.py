@@ -73,6 +73,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "portal.example.org,127.0.0.1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "CSRF_TRUSTED_ORIGINS": "https://portal.example.org",
+        "EMAIL_HOST": "smtp.example.org",
+        "DEFAULT_FROM_EMAIL": "portal@example.org",
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
@@ -115,7 +117,7 @@ print(json.dumps(values, default=str))
 """
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_HOST", "DEFAULT_FROM_EMAIL"])
 def test_production_settings_name_each_missing_variable(tmp_path, missing):
     result = run_python("import django; django.setup()", production_env(tmp_path, **{missing: None}))
     assert result.returncode != 0

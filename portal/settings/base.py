@@ -193,6 +193,22 @@ WAGTAILSEARCH_URL = env_str("WAGTAILSEARCH_URL", "")
 WAGTAILSEARCH_BACKEND = env_str("WAGTAILSEARCH_BACKEND", "elasticsearch8")
 WAGTAILSEARCH_INDEX = env_str("WAGTAILSEARCH_INDEX", "portal")
 FRONTEND_CACHE_URL = env_str("FRONTEND_CACHE_URL", "")
+# E-mail (password resets, moderation notices): SMTP, STARTTLS on the submission port unless
+# EMAIL_USE_SSL (then port 465). Development prints mails instead (dev.py); production requires
+# EMAIL_HOST and DEFAULT_FROM_EMAIL, and the password (a secret, no default) when a user is set.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds; a dead mail server must not hold a request for long
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Where Django's own mails (errors to ADMINS) come from; empty: DEFAULT_FROM_EMAIL.
+SERVER_EMAIL = env_str("SERVER_EMAIL", "") or DEFAULT_FROM_EMAIL
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set one of them (STARTTLS or TLS).")
 # Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = trusted_proxies(env_list("TRUSTED_PROXIES", []))
 

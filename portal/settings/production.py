@@ -42,6 +42,13 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_ACCESS_KEY_ID = required("AWS_ACCESS_KEY_ID")
     AWS_SECRET_ACCESS_KEY = required("AWS_SECRET_ACCESS_KEY")
 
+# --- E-mail: password resets must reach the editors (base.py: port, TLS) --
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = required("EMAIL_HOST")
+DEFAULT_FROM_EMAIL = required("DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = env_str("SERVER_EMAIL", "") or DEFAULT_FROM_EMAIL
+EMAIL_HOST_PASSWORD = required("EMAIL_HOST_PASSWORD") if EMAIL_HOST_USER else ""
+
 # --- HTTPS behind the reverse proxy ---------------------------------------
 # The proxy terminates TLS and must set X-Forwarded-Proto (and overwrite any
 # value a client sent).
