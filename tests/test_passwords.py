@@ -7,6 +7,7 @@ from django.utils import translation
 from wagtail.models import PageViewRestriction
 
 from portal import passwords
+from portal.settings.base import cache_settings
 from tests.factories import build_site
 from tests.helpers import url_in
 
@@ -97,3 +98,11 @@ class PagePasswordThrottleTests(TestCase):
         self.assertEqual(self.client.get(self.url(), **CLIENT).status_code, 200)
         url = reverse("wagtailcore_authenticate_with_password", args=[self.restriction.pk + 999, self.page.pk])
         self.assertEqual(self.client.post(url, {"password": "x", "return_url": "/"}, **CLIENT).status_code, 404)
+
+    @override_settings(CACHES=cache_settings("redis://127.0.0.1:1/0", "/unused"))
+    def test_with_the_cache_down_guesses_are_not_limited_and_nothing_breaks(self):
+        """The counts live in the cache: while Redis is down only the limit lapses, the password stays."""
+        with self.assertLogs("portal.cache", "WARNING"):
+            statuses = [self.guess("wrong").status_code for _ in range(passwords.FAILURE_LIMIT + 2)]
+        self.assertEqual(statuses, [200] * (passwords.FAILURE_LIMIT + 2))
+        self.assertEqual(self.guess("s3cret").status_code, 302)
