@@ -246,7 +246,8 @@ class Gunicorn:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped (exit {self.process.returncode}); see {self.error_log}")
+                log = self.error_log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"gunicorn stopped (exit {self.process.returncode}); {self.error_log}:\n{log}")
             if get(f"{self.base}/healthz", timeout=2)[0] == 200 and len(self.workers()) == self.site.config.workers:
                 return
             time.sleep(0.3)
