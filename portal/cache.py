@@ -44,6 +44,7 @@ class Outage:
     """The state of one Redis server, shared by the aliases that use it, in this process."""
 
     since: float | None = None  # monotonic time of the first failure; None: up
+    failed_at: float = 0.0  # the last failure
     retry_at: float = 0.0
     logged_at: float = 0.0
     pending: set = field(default_factory=set)  # keys whose write failed: deleted on recovery
@@ -64,7 +65,11 @@ class ResilientRedisCache(RedisCache):
 
     @property
     def available(self) -> bool:
-        """Whether Redis answers now (asked directly, for /healthz; ends an outage if it does)."""
+        """Whether Redis answers now, for /healthz: asked directly (which ends an outage if it does),
+        unless a call failed within the last second (the aliases on one server ask once)."""
+        outage = self.outage
+        if outage.since is not None and time.monotonic() - outage.failed_at < 1:
+            return False
         return self._call(lambda: self._cache.get_client().ping(), False, retry_now=True)
 
     # --- Django's cache API, each call guarded -----------------------------------------------
@@ -141,6 +146,7 @@ class ResilientRedisCache(RedisCache):
             starting = outage.since is None
             if starting:
                 outage.since = now
+            outage.failed_at = now
             outage.retry_at = now + self.retry_seconds
             log = starting or now - outage.logged_at >= self.log_seconds
             if log:

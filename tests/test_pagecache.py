@@ -167,6 +167,8 @@ class RememberedSiteTests(TestCase):
 def wsgi_get(method: str, path: str, **extra) -> tuple[str, dict, bytes]:
     """The response as a WSGI server receives it (the test client drops HEAD bodies itself)."""
     from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from django.test import RequestFactory
 
     path, _, query = path.partition("?")
@@ -176,11 +178,18 @@ def wsgi_get(method: str, path: str, **extra) -> tuple[str, dict, bytes]:
     def start_response(status, headers, exc_info=None):
         started["status"], started["headers"] = status, headers
 
-    result = WSGIHandler()(environ, start_response)
+    # As the test client does: the test's transaction must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(result)
+        result = WSGIHandler()(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()
     finally:
-        result.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return started["status"], dict(started["headers"]), body
 
 
