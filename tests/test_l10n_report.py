@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import TestCase
 
-from wagtail.models import Page
+from wagtail.models import Page, Revision
 from wagtail.users.models import UserProfile
 
 from news.models import NewsPage
 from portal.fixtures import load_all
+from portal.l10n import report
 from portal.l10n.models import TranslationStatus
 from portal.l10n.permissions import TRANSLATOR_GROUPS
 
@@ -105,6 +106,35 @@ class ReportTests(TestCase):
         )
         self.assertEqual({r["language"] for r in only_de}, {"de"})
 
+    def test_csv_cells_never_start_a_formula(self):
+        titles = {
+            '=HYPERLINK("https://evil.example/","x")': "'=HYPERLINK(",
+            "+1+1": "'+1+1",
+            "-2+3": "'-2+3",
+            "@SUM(A1)": "'@SUM(A1)",
+            "\tTab": "'\tTab",
+            "\rCR": "'\rCR",
+        }
+        for title, expected in titles.items():
+            Page.objects.filter(pk=self.news.pk).update(draft_title=title)
+            response = self.client.get("/admin/translations/", {"format": "csv", "language": "de"})
+            rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+            [row] = [r for r in rows if r["page_id"] == str(self.news.pk)]
+            self.assertTrue(row["title"].startswith(expected), (title, row["title"]))
+        self.assertEqual(report.spreadsheet_safe("Plain – text"), "Plain – text")
+        self.assertEqual(report.spreadsheet_safe(12), 12, "numbers stay numbers")
+
+    def test_confirm_goes_back_only_to_this_site(self):
+        page = self.news.get_latest_revision_as_object()
+        page.summary_zh_hans = "新摘要"
+        page.save_revision()
+        url = f"/admin/translations/confirm/{self.news.pk}/ru/"
+        for hostile in ("//evil.example/x", "https://evil.example/x", "/\\evil.example/x", "javascript:alert(1)"):
+            response = self.client.post(url, {"next": hostile})
+            self.assertEqual((response.status_code, response["Location"]), (302, "/admin/translations/"), hostile)
+        response = self.client.post(url, {"next": "/admin/translations/?language=ru"})
+        self.assertEqual(response["Location"], "/admin/translations/?language=ru")
+
     def test_confirm_clears_outdated_and_respects_languages(self):
         page = self.news.get_latest_revision_as_object()
         page.summary_zh_hans = "新摘要"
@@ -194,3 +224,75 @@ class XliffAdminTests(TestCase):
             "/admin/translations/xliff/import/", {"file": SimpleUploadedFile("ru.xlf", data)}, follow=True
         )
         self.assertContains(response, "nicht importiert")
+
+
+class XliffUploadSafetyTests(TestCase):
+    """An upload is checked before anything is written, and a hostile file gets messages, not a 500."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        cls.admin = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
+        UserProfile.get_for_user(cls.admin).__class__.objects.filter(user=cls.admin).update(preferred_language="en")
+        cls.two_languages = get_user_model().objects.create_user("de-ru", password="pw")
+        cls.two_languages.groups.add(
+            Group.objects.get(name=TRANSLATOR_GROUPS["de"]), Group.objects.get(name=TRANSLATOR_GROUPS["ru"])
+        )
+        UserProfile.get_for_user(cls.two_languages).__class__.objects.filter(user=cls.two_languages).update(
+            preferred_language="en"
+        )
+        cls.news = NewsPage.objects.get(date="2021-04-12")
+
+    def export(self, language: str) -> str:
+        self.client.force_login(self.admin)
+        return self.client.get("/admin/translations/xliff/", {"language": language, "type": "news"}).content.decode()
+
+    def upload(self, data: str):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("work.xlf", data.encode(), content_type="application/xml")
+        return self.client.post("/admin/translations/xliff/import/", {"file": upload}, follow=True)
+
+    def revisions(self) -> int:
+        return Revision.objects.count()
+
+    def test_translator_of_two_languages_cannot_import_a_third(self):
+        old = self.news.title_en
+        data = self.export("en").replace(f">{old}</target>", ">Hijacked English title</target>", 1)
+        self.client.force_login(self.two_languages)
+        before = self.revisions()
+        response = self.upload(data)
+        self.assertEqual(self.revisions(), before, "no revision is saved")
+        self.assertEqual(NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object().title_en, old)
+        self.assertContains(response, "The file was not imported")
+        self.assertContains(response, "English")
+        # their own languages still import
+        ok = self.export("ru").replace(f">{self.news.title_ru}</target>", ">Новый заголовок</target>", 1)
+        self.client.force_login(self.two_languages)
+        self.upload(ok)
+        self.assertEqual(
+            NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object().title_ru, "Новый заголовок"
+        )
+
+    def test_hostile_upload_is_reported_unit_by_unit(self):
+        data = self.export("de")
+        old = self.news.title_de
+        data = data.replace(f">{old}</target>", ">Neuer Titel</target>", 1)
+        nested = "".join(f'<g id="{i}">' for i in range(5000)) + "tief" + "</g>" * 5000
+        target = f'<target xml:lang="de" state="translated">{nested}</target>'
+        other = NewsPage.objects.exclude(pk=self.news.pk).order_by("path").last()
+        unit = f'id="{other.pk}:summary"'
+        start = data.index("<target", data.index(unit))
+        end = data.index("</target>", start) + len("</target>")
+        data = data[:start] + target + data[end:]
+        link = '&lt;p&gt;&lt;a linktype="page" id="1 onerror=x"&gt;Link&lt;/a&gt;&lt;/p&gt;'
+        unit = f'id="{other.pk}:body"'
+        start = data.index("<target", data.index(unit))
+        end = data.index("</target>", start) + len("</target>")
+        data = data[:start] + f'<target xml:lang="de" state="translated">{link}</target>' + data[end:]
+        response = self.upload(data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f"{other.pk}:summary: markup nested deeper than")
+        draft = NewsPage.objects.get(pk=other.pk).get_latest_revision_as_object()
+        self.assertEqual(draft.body_de, "<p>Link</p>")
+        self.assertEqual(NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object().title_de, "Neuer Titel")

@@ -21,7 +21,7 @@ from news.models import NewsPage
 from portal.fixtures import load_all
 from portal.l10n import status
 from portal.l10n.models import TranslationStatus
-from portal.l10n.xliff import XLIFF_NS, XliffError, export_xliff, import_xliff
+from portal.l10n.xliff import MAX_INLINE_DEPTH, XLIFF_NS, XliffError, export_xliff, import_xliff
 from zones.models import ZonePage
 
 NS = {"x": XLIFF_NS}
@@ -555,3 +555,76 @@ class CommandTests(XliffTestCase):
             self.run_command("import_translations", str(self.path), "--user", "nobody")
         with self.assertRaisesMessage(CommandError, "Cannot read"):
             self.run_command("import_translations", str(self.path) + ".missing")
+
+
+NESTED = 5000
+
+
+def nested_g(text: str, depth: int = NESTED) -> str:
+    """`text` inside `depth` nested XLIFF <g> elements (too deep for a recursive reader)."""
+    return "".join(f'<g id="{i}">' for i in range(depth)) + text + "</g>" * depth
+
+
+class HostileTargetTests(XliffTestCase):
+    """Targets built to crash the import: each is one unit's problem, named, and the rest is imported."""
+
+    def two_pages(self, news_summary: str, zone_body: str) -> bytes:
+        """News first, the zone after it; the zone's body target replaced by raw XML `zone_body`."""
+        placeholder = "ZONE-BODY-PLACEHOLDER"
+        data = with_targets(
+            export_xliff("de", page_ids=[self.news.pk, self.zone.pk]),
+            {self.unit_id(self.news, "summary"): news_summary, self.unit_id(self.zone, "body"): placeholder},
+        )
+        self.assertIn(placeholder.encode(), data)
+        return data.replace(placeholder.encode(), zone_body.encode())
+
+    def test_link_id_that_is_not_a_number_is_removed_and_named(self):
+        body = escape(
+            '<p>Siehe <a linktype="page" id="1 onerror=x">hier</a> und <embed embedtype="image" id="2x"/>.</p>'
+        )
+        report = import_xliff(self.two_pages("Davor.", body))
+        self.assertEqual(report.rejected, [])
+        self.assertEqual(self.latest(self.news).summary_de, "Davor.")
+        stored = self.latest(self.zone).body_de
+        self.assertEqual(stored, "<p>Siehe hier und .</p>")
+        [warning] = report.warnings
+        self.assertEqual(warning.unit_id, self.unit_id(self.zone, "body"))
+        self.assertIn("1 onerror=x", warning.message)
+        self.assertIn("2x", warning.message)
+
+    def test_deep_nesting_rejects_the_unit_only(self):
+        report = import_xliff(self.two_pages("Davor.", nested_g("tief")))
+        self.assertEqual(
+            [(r.unit_id, r.message) for r in report.rejected],
+            [(self.unit_id(self.zone, "body"), f"markup nested deeper than {MAX_INLINE_DEPTH} levels")],
+        )
+        self.assertEqual(self.latest(self.news).summary_de, "Davor.")
+        self.assertEqual(self.latest(self.zone).body_de, self.zone.body_de)
+
+    def test_deeply_nested_html_rejects_the_unit_only(self):
+        html = escape("<p>" + "<b>" * NESTED + "tief" + "</b>" * NESTED + "</p>")
+        report = import_xliff(self.two_pages("Davor.", html))
+        self.assertEqual(len(report.rejected), 1)
+        self.assertEqual(report.rejected[0].unit_id, self.unit_id(self.zone, "body"))
+        self.assertIn("nested too deeply", report.rejected[0].message)
+        self.assertEqual(self.latest(self.news).summary_de, "Davor.")
+
+    def test_an_unexpected_error_on_a_page_leaves_that_page_alone(self):
+        data = self.two_pages("Davor.", escape("<p>Neu.</p>"))
+        with mock.patch.object(ZonePage, "save_revision", side_effect=ValueError("kaputt")):
+            report = import_xliff(data)
+        self.assertEqual(
+            [(r.unit_id, r.message) for r in report.rejected],
+            [(self.unit_id(self.zone, "body"), f"page {self.zone.pk} was not saved: kaputt")],
+        )
+        self.assertEqual(self.latest(self.news).summary_de, "Davor.")
+        self.assertEqual(self.latest(self.zone).body_de, self.zone.body_de)
+
+    def test_the_command_names_the_unit_and_goes_on(self):
+        with TemporaryDirectory() as tmp:
+            path = Path(tmp) / "hostile.xlf"
+            path.write_bytes(self.two_pages("Per Befehl.", nested_g("tief")))
+            out = StringIO()
+            call_command("import_translations", str(path), stdout=out, stderr=StringIO())
+        self.assertIn(f"{self.unit_id(self.zone, 'body')}: markup nested deeper than", out.getvalue())
+        self.assertEqual(self.latest(self.news).summary_de, "Per Befehl.")

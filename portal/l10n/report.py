@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from wagtail.admin import messages
@@ -148,6 +149,17 @@ def report(request):
     )
 
 
+# a spreadsheet program reads a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value` for a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(rows, language, state):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="translations.csv"'
@@ -156,25 +168,25 @@ def csv_response(rows, language, state):
     writer.writerow(
         ["page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated"]
     )
+    # every cell, not just the title: any text here may come from a page
     if language:
         rows = rows.filter(language=language)
     if state:
         rows = rows.filter(state=state)
     for row in rows.order_by("page__path", "language"):
-        writer.writerow(
-            [
-                row.page_id,
-                row.page.draft_title,
-                row.page.content_type.model,
-                row.page.url_path,
-                row.language,
-                row.state,
-                row.filled,
-                row.expected,
-                " ".join(row.missing_fields),
-                " ".join(row.outdated_fields),
-            ]
-        )
+        cells = [
+            row.page_id,
+            row.page.draft_title,
+            row.page.content_type.model,
+            row.page.url_path,
+            row.language,
+            row.state,
+            row.filled,
+            row.expected,
+            " ".join(row.missing_fields),
+            " ".join(row.outdated_fields),
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return response
 
 
@@ -196,7 +208,17 @@ def confirm(request, page_id: int, language: str):
         _("%(count)d field(s) of “%(title)s” confirmed as still correct in %(language)s.")
         % {"count": count, "title": page.draft_title, "language": i18n.language_name(language)},
     )
-    return redirect(request.POST.get("next") or "portal_translations")
+    return redirect(safe_next(request) or "portal_translations")
+
+
+def safe_next(request) -> str | None:
+    """The posted `next` address when it stays on this site, else None (no open redirect)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 MAX_XLIFF_UPLOAD = 10 * 1024 * 1024
@@ -243,13 +265,10 @@ def xliff_import(request):
     if publish and not (root and root.permissions_for_user(request.user).can_publish_subpage()):
         messages.error(request, _("You may not publish; the translations were not imported."))
         return redirect("portal_translations")
-    expected = next(iter(allowed)) if len(allowed) == 1 else None
-    result = import_xliff(upload.read(), publish=publish, user=request.user, expected_language=expected)
+    # the file's language is checked against the translator's before anything is written
+    result = import_xliff(upload.read(), publish=publish, user=request.user, allowed_languages=allowed or None)
     if result.file_error:
         messages.error(request, _("The file was not imported: %(error)s") % {"error": result.file_error})
-        return redirect("portal_translations")
-    if allowed and result.language not in allowed:
-        messages.error(request, _("You may only import your own language."))
         return redirect("portal_translations")
     messages.success(
         request,

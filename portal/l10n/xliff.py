@@ -8,8 +8,14 @@ escaped as text (the file's datatype is "html", which CAT tools know).
 
 An import writes the targets of each page as one new revision (a draft, or
 published), through the same path as the admin, so the status machinery marks
-what was filled as current. Each page is imported in its own transaction;
-every unit that cannot be imported is reported with the reason.
+what was filled as current. Each page is imported in its own transaction: a
+page is saved with all its usable units or not at all, and the pages before
+and after it are not affected. Every unit that cannot be imported is reported
+with the reason (its id names the page and the field); nothing a file holds
+raises out of import_xliff. Rich text goes through the site's one sanitiser
+(portal.sanitise): links and images whose id is not a number or whose type is
+unknown are removed and named. Markup nested deeper than MAX_INLINE_DEPTH
+rejects the unit.
 """
 
 import re
@@ -25,7 +31,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import to_locale
 
-from wagtail.admin.rich_text.converters.editor_html import DbWhitelister, EditorHTMLConverter, WhitelistRule
+from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter, WhitelistRule
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.rich_text import features as feature_registry
@@ -38,6 +44,7 @@ from modelcluster.models import get_all_child_relations
 from portal import i18n
 from portal.l10n import status
 from portal.l10n.models import TranslationStatus
+from portal.sanitise import DROPPED_WITH_CONTENT, RichTextWhitelister, sanitise_rich_text
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -53,6 +60,8 @@ UNCHANGED = "unchanged"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNIT_ID = re.compile(r"^(\d+):(.+)$")
 _PLAIN_TAG = re.compile(r"^[a-z][a-z0-9]*$")
+# <g>, <mrk> … inside one target; CAT tools nest a handful, a reader recursing through thousands would crash
+MAX_INLINE_DEPTH = 100
 
 
 class XliffError(Exception):
@@ -294,6 +303,16 @@ def _child(element, name: str):
     return next((child for child in element if _is(child, name)), None)
 
 
+def _depth(element) -> int:
+    """How deep elements nest inside `element` (itself 0), without recursing."""
+    deepest, stack = 0, [(element, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
 def _text(element) -> str:
     """The text of <source>/<target>, through <mrk>, <g> and native-code wrappers."""
     parts = [element.text or ""]
@@ -406,6 +425,9 @@ def _read_units(root, report: ImportReport) -> list[_Unit]:
                 continue
             seen.add(unit_id)
             source, target = _child(element, "source"), _child(element, "target")
+            if any(part is not None and _depth(part) > MAX_INLINE_DEPTH for part in (source, target)):
+                report.rejected.append(UnitMessage(unit_id, f"markup nested deeper than {MAX_INLINE_DEPTH} levels"))
+                continue
             units.append(
                 _Unit(
                     unit_id=unit_id,
@@ -425,8 +447,11 @@ _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | r
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math"}
 
 
-class _ReportingWhitelister(DbWhitelister):
-    """Wagtail's database whitelister that also tells what it removed."""
+_REFERENCE_TYPES = ("linktype", "data-linktype", "embedtype", "data-embedtype")
+
+
+class _ReportingWhitelister(RichTextWhitelister):
+    """The site's rich-text whitelist (portal.sanitise), telling what it removed."""
 
     def __init__(self, converter_rules):
         super().__init__(converter_rules)
@@ -437,15 +462,21 @@ class _ReportingWhitelister(DbWhitelister):
             self.removed.append(what)
 
     def clean_tag_node(self, doc, tag):
-        if tag.name in _DROP_WITH_CONTENT:
+        name, before = tag.name, dict(tag.attrs)
+        if name in DROPPED_WITH_CONTENT or name in _DROP_WITH_CONTENT:
             # unwrapping (the whitelister's way with unknown tags) would show the script as text
-            self._note(f"<{tag.name}>")
+            self._note(f"<{name}>")
             tag.decompose()
             return
-        if "data-embedtype" in tag.attrs or (tag.name == "a" and "data-linktype" in tag.attrs):
-            return super().clean_tag_node(doc, tag)
-        name, before = tag.name, dict(tag.attrs)
+        kind = next(
+            (before[k] for k in ("linktype", "data-linktype", "embedtype", "data-embedtype") if k in before), None
+        )
         super().clean_tag_node(doc, tag)
+        if kind is not None:
+            if tag.parent is None:  # unwrapped or dropped: an unknown type or an id that is not a number
+                reference = before.get("id", before.get("data-id", ""))
+                self._note(f"{'link' if name == 'a' else name} {kind} {reference}".strip())
+            return
         if name != "div" and name not in self.element_rules:
             self._note(f"<{name}>")
             return
@@ -468,12 +499,13 @@ def _rich_text_rules(features) -> list:
 
 
 def clean_rich_text(html: str, features) -> tuple[str, list[str]]:
-    """`html` (database format) as the field with `features` may store it, and what was removed."""
-    converter = EditorHTMLConverter(features=features)
+    """`html` (database format) as portal.sanitise stores it for a field with `features`, and what was removed.
+
+    RecursionError for markup nested too deeply for the HTML tree walkers.
+    """
     whitelister = _ReportingWhitelister(_rich_text_rules(features))
-    # to editor HTML first, so internal links and images (<a linktype>, <embed>) survive the whitelist
-    cleaned = whitelister.clean(converter.from_database_format(html))
-    return cleaned, whitelister.removed
+    whitelister.clean(html)
+    return sanitise_rich_text(html, features), whitelister.removed
 
 
 def _clean(model_field, value: str) -> tuple[str, list[str]]:
@@ -519,7 +551,11 @@ def _plan(page, units: list[_Unit], language: str, report: ImportReport) -> list
             report.skipped.append(UnitMessage(unit.unit_id, "not translated yet (the target is a copy of the source)"))
             continue
         model_field = _model_field(item)
-        value, removed = _clean(model_field, raw)
+        try:
+            value, removed = _clean(model_field, raw)
+        except RecursionError:
+            report.rejected.append(UnitMessage(unit.unit_id, "markup nested too deeply; simplify it"))
+            continue
         if status.is_empty(item.obj, item.name, value):
             report.skipped.append(UnitMessage(unit.unit_id, "empty target (nothing left after removing markup)"))
             continue
@@ -564,8 +600,9 @@ def _import_page(page, units: list[_Unit], language: str, publish: bool, user, r
                 elif publish:
                     revision.publish(user=user, log_action=True)
                     result.published = True
-    except ValidationError as exc:
-        messages = "; ".join(exc.messages)
+    except (ValidationError, ValueError, TypeError, RecursionError) as exc:
+        # the page's transaction is rolled back: none of its units is saved, other pages are not touched
+        messages = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         for key in result.changed:
             report.rejected.append(UnitMessage(f"{page.pk}:{key}", f"page {page.pk} was not saved: {messages}"))
         result.changed, result.revision_id, result.published, result.note = [], None, False, ""
@@ -573,15 +610,28 @@ def _import_page(page, units: list[_Unit], language: str, publish: bool, user, r
 
 
 def import_xliff(
-    data: bytes | str, publish: bool = False, user=None, expected_language: str | None = None
+    data: bytes | str,
+    publish: bool = False,
+    user=None,
+    expected_language: str | None = None,
+    allowed_languages: set[str] | None = None,
 ) -> ImportReport:
-    """Write the targets of an XLIFF 1.2 file back as one new revision per page; an ImportReport."""
+    """Write the targets of an XLIFF 1.2 file back as one new revision per page; an ImportReport.
+
+    `allowed_languages` (a translator's) refuses a file for any other language before anything is written.
+    """
     report = ImportReport()
     try:
         if expected_language:
             expected_language = target_language(expected_language)
         root = _parse(data)
         report.language = _file_language(root, expected_language)
+        if allowed_languages and report.language not in allowed_languages:
+            names = ", ".join(i18n.language_name(code) for code in sorted(allowed_languages))
+            raise _FileRejected(
+                f"This file is for {i18n.language_name(report.language)}; you may import only {names}. "
+                "Nothing was imported."
+            )
     except (_FileRejected, XliffError) as exc:
         report.file_error = str(exc)
         return report
