@@ -4,20 +4,27 @@ Format: fixtures/README.md. Loading is one transaction that either applies
 every file or changes nothing; a page whose stored state already equals its
 fixture is left alone, so loading twice changes nothing. Export writes the
 same format back, so export → load → export is stable.
+
+Privacy travels with the pages (a page's own view restriction: login, groups by name,
+password without the password); a load never removes a restriction. Export keeps the
+published pages only and says what it leaves out (drafts, pages not live).
 """
 
 import json
+import re
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import translation
 
 from wagtail.fields import RichTextField
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from modelcluster.models import get_all_child_relations
 
@@ -40,6 +47,11 @@ FILE_FOR_TYPE = {
 # Page's own fields an editor sets; the rest of Page's columns are bookkeeping.
 PAGE_FIELDS = ("title", "slug", "seo_title", "search_description", "show_in_menus")
 INLINE_SKIP = {"id", "sort_order"}
+PAGE_ENTRIES = {"key", "parent", "type", "fields", "links", "inlines", "privacy"}
+RESTRICTIONS = (PageViewRestriction.LOGIN, PageViewRestriction.GROUPS, PageViewRestriction.PASSWORD)
+# Control characters (C0, DEL, C1) but tab and line breaks, and lone surrogates: PostgreSQL cannot
+# store NUL at all, and no text of the portal needs any of them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class FixtureError(Exception):
@@ -52,6 +64,7 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed_welcome_page: bool = False
+    warnings: list[str] = field(default_factory=list)  # for the operator: what the load could not keep
 
 
 # --- Field rules ------------------------------------------------------------
@@ -82,10 +95,20 @@ def content_fields(model) -> list[models.Field]:
 
 
 class KeyIndex:
-    """Page keys: the default-language path below the home page."""
+    """Page keys: the default-language path below the home page.
 
-    def __init__(self, home: Page):
+    On export, `exported` holds the ids of the pages written: a link to any other page (one not
+    live) is left out and told in `warnings`, or the fixture would name a page it does not hold.
+    """
+
+    def __init__(self, home: Page, exported: set[int] | None = None, warnings: list[str] | None = None):
         self.home_path = getattr(home, i18n.localized("url_path", i18n.default_language()))
+        self.exported = exported
+        self.warnings = warnings if warnings is not None else []
+        self.where = ""
+
+    def is_exported(self, page: Page) -> bool:
+        return self.exported is None or page.pk in self.exported
 
     def key_for(self, page: Page) -> str:
         path = getattr(page, i18n.localized("url_path", i18n.default_language()))
@@ -102,14 +125,22 @@ def _plain(value):
     return value
 
 
+class LeftOut(Exception):
+    """An inline object whose required link names a page the export leaves out."""
+
+
 def _export_value(obj, f: models.Field, keys: KeyIndex, translated: set[str]):
     """(section, value) for one field, or None when empty."""
     if f.many_to_many:
-        related = list(getattr(obj, f.name).all())
+        related = [r for r in getattr(obj, f.name).all() if _linkable(r, f, keys)]
         values = sorted(_link_name(r, keys) for r in related)
         return ("links", values) if values else None
     if f.many_to_one:
         target = getattr(obj, f.name)
+        if target is not None and not _linkable(target, f, keys):
+            if not f.null:
+                raise LeftOut
+            target = None
         return ("links", _link_name(target, keys)) if target is not None else None
     if f.name in translated:
         values = {code: getattr(obj, i18n.localized(f.name, code)) or "" for code in i18n.language_codes()}
@@ -118,6 +149,15 @@ def _export_value(obj, f: models.Field, keys: KeyIndex, translated: set[str]):
     if value in (None, "") or (value is False and f.name == "show_in_menus"):
         return None
     return ("fields", _plain(value))
+
+
+def _linkable(target, f: models.Field, keys: KeyIndex) -> bool:
+    if not isinstance(target, Page) or keys.is_exported(target):
+        return True
+    keys.warnings.append(
+        f"{keys.where}: link '{f.name}' to '{keys.key_for(target)}' left out: that page is not live, so not exported"
+    )
+    return False
 
 
 def _link_name(target, keys: KeyIndex):
@@ -151,7 +191,10 @@ def export_page(page: Page, keys: KeyIndex) -> dict:
     for relation in get_all_child_relations(page):
         children = []
         for child in getattr(page, relation.get_accessor_name()).all():
-            child_data = export_object(child, keys)
+            try:
+                child_data = export_object(child, keys)
+            except LeftOut:  # e.g. a featured article that is not live: the item goes with it
+                continue
             children.append({**child_data["fields"], **child_data["links"]})
         if children:
             inlines[relation.get_accessor_name()] = children
@@ -181,12 +224,25 @@ def find_home() -> HomePage | None:
     return None
 
 
-def export_all() -> dict[str, dict]:
-    """The fixture files, as {file name: document}, for the current database."""
+def export_all(warnings: list[str] | None = None) -> dict[str, dict]:
+    """The fixture files, as {file name: document}, for the current database.
+
+    Only published content is written: a page not live (and what lies below it) is left out,
+    and so are links to it; a live page's unpublished draft is not kept. Each is told in
+    `warnings`, with password restrictions, whose passwords are never written.
+    """
     home = find_home()
     if home is None:
         raise FixtureError("There is no home page to export: the default site's root is not a portal.HomePage.")
-    keys = KeyIndex(home)
+    warnings = warnings if warnings is not None else []
+    pages = list(home.get_descendants(inclusive=True).specific().order_by("path"))
+    exported, left_out = set(), []
+    for page in pages:
+        if not page.live or any(page.path.startswith(path) for path in left_out):
+            left_out.append(page.path)
+        else:
+            exported.add(page.pk)
+    keys = KeyIndex(home, exported, warnings)
     docs: dict[str, dict] = {name: {"pages": []} for name in FILES}
     site_settings = SiteSettings.objects.filter(site__is_default_site=True).first()
     if site_settings:
@@ -194,21 +250,59 @@ def export_all() -> dict[str, dict]:
     docs["site.json"]["topics"] = [
         {"slug": t.slug, **export_object(t, keys)["fields"]} for t in Topic.objects.order_by("slug")
     ]
-    for page in home.get_descendants(inclusive=True).live().specific().order_by("path"):
+    restrictions: dict[int, list] = {}
+    for restriction in PageViewRestriction.objects.prefetch_related("groups").order_by("pk"):
+        restrictions.setdefault(restriction.page_id, []).append(restriction)
+    for page in pages:
+        keys.where = f"page '{keys.key_for(page)}'"
+        if page.pk not in exported:
+            why = "is not live (a draft or unpublished)" if not page.live else "lies below a page that is not live"
+            warnings.append(f"{keys.where} {why}: not exported")
+            continue
         name = FILE_FOR_TYPE.get(page._meta.label_lower)
         if name is None:
             raise FixtureError(f"page {page.pk} ({page._meta.label}) has no fixture file")
-        docs[name]["pages"].append(export_page(page, keys))
+        if page.has_unpublished_changes:
+            warnings.append(
+                f"{keys.where} has unpublished changes: the fixture holds the published version, the draft is not kept"
+            )
+        spec = export_page(page, keys)
+        privacy = export_privacy(restrictions.get(page.pk, []), keys.where)
+        if privacy is not None:
+            spec["privacy"] = privacy
+            if privacy["restriction"] == PageViewRestriction.PASSWORD:
+                warnings.append(
+                    f"{keys.where} is protected by a password, exported without it (passwords are never written): "
+                    "loaded into a database that lacks this page, it gets a new random password nobody knows"
+                )
+        docs[name]["pages"].append(spec)
     return {name: doc for name, doc in docs.items() if any(doc.values())}
+
+
+def export_privacy(restrictions: list, where: str) -> dict | None:
+    """A page's own view restriction in the fixture format: its kind, and the groups' names; a
+    password is never written. The admin gives a page one restriction at most."""
+    if not restrictions:
+        return None
+    if len(restrictions) > 1:
+        raise FixtureError(
+            f"{where} has {len(restrictions)} view restrictions; a fixture keeps one, as the admin's Privacy "
+            "setting makes: remove the others first"
+        )
+    restriction = restrictions[0]
+    privacy = {"restriction": restriction.restriction_type}
+    if restriction.restriction_type == PageViewRestriction.GROUPS:
+        privacy["groups"] = sorted(group.name for group in restriction.groups.all())
+    return privacy
 
 
 def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_all(directory: Path) -> list[Path]:
+def write_all(directory: Path, warnings: list[str] | None = None) -> list[Path]:
     written = []
-    for name, document in export_all().items():
+    for name, document in export_all(warnings).items():
         path = Path(directory) / name
         path.write_text(dumps(document), encoding="utf-8")
         written.append(path)
@@ -235,8 +329,46 @@ def read_documents(directory: Path) -> list[tuple[str, dict]]:
         unknown = set(document) - {"settings", "topics", "pages"}
         if unknown:
             raise FixtureError(f"{name}: unknown section(s) {', '.join(sorted(unknown))}")
+        check_characters(name, document)
         documents.append((name, document))
     return documents
+
+
+def shown(text: str) -> str:
+    """`text` with its control characters written as escapes, for a message."""
+    return CONTROL_CHARACTER.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def check_characters(name: str, document: dict) -> None:
+    """Refuse a control character anywhere in a document (a text, a link, a key) before anything
+    is written: PostgreSQL refuses NUL with a raw DataError, SQLite would store it."""
+
+    def where(path: list) -> str:
+        if len(path) >= 2 and path[0] == "pages" and isinstance(document["pages"][path[1]], dict):
+            key = document["pages"][path[1]].get("key")
+            page = f"page '{shown(key)}'" if isinstance(key, str) else f"page #{path[1] + 1}"
+            return f"{name}: {page}: " + ".".join(map(str, path[2:]))
+        if len(path) >= 2 and path[0] == "topics":
+            return f"{name}: topic #{path[1] + 1}: " + ".".join(map(str, path[2:]))
+        return f"{name}: " + ".".join(map(str, path))
+
+    def walk(value, path: list) -> None:
+        if isinstance(value, str):
+            found = CONTROL_CHARACTER.search(value)
+            if found:
+                raise FixtureError(
+                    f"{where(path)}: the control character U+{ord(found.group()):04X} at character "
+                    f"{found.start() + 1} of '{shown(value)[:80]}'; remove it (only tabs and line breaks are text)"
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, path)
+                walk(item, [*path, key])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, index])
+
+    walk(document, [])
 
 
 class Loader:
@@ -244,6 +376,7 @@ class Loader:
         self.documents = documents
         self.pages: dict[str, Page] = {}
         self.report = LoadReport()
+        self.where = ""  # what is being loaded, for an error the database raises
 
     # -- values --
     def _where(self, name: str, what: str) -> str:
@@ -360,7 +493,7 @@ class Loader:
             for index, spec in enumerate(pages):
                 if not isinstance(spec, dict) or not isinstance(spec.get("key"), str):
                     raise FixtureError(f"{name}: page #{index + 1} has no 'key'")
-                unknown = set(spec) - {"key", "parent", "type", "fields", "links", "inlines"}
+                unknown = set(spec) - PAGE_ENTRIES
                 if unknown:
                     raise FixtureError(f"{name}: page '{spec['key']}': unknown entry {', '.join(sorted(unknown))}")
                 yield name, spec
@@ -441,20 +574,102 @@ class Loader:
         for name, document in self.documents:
             for index, topic in enumerate(document.get("topics", [])):
                 slug = topic.get("slug") if isinstance(topic, dict) else None
-                where = f"{name}: topic '{slug or '#' + str(index + 1)}'"
+                where = self.where = f"{name}: topic '{slug or '#' + str(index + 1)}'"
                 if not slug:
                     raise FixtureError(f"{where}: no slug")
                 obj = Topic.objects.filter(slug=slug).first() or Topic(slug=slug)
                 self.assign(obj, {k: v for k, v in topic.items() if k != "slug"} | {"slug": slug}, where)
-                obj.save()
+                self.save_checked(obj, where)
 
     def load_site_settings(self) -> None:
         for name, document in self.documents:
             if "settings" in document:
                 site = Site.objects.get(is_default_site=True)
                 obj = SiteSettings.for_site(site)
-                self.assign(obj, document["settings"], f"{name}: settings")
-                obj.save()
+                where = self.where = f"{name}: settings"
+                self.assign(obj, document["settings"], where)
+                self.save_checked(obj, where)
+
+    @staticmethod
+    def save_checked(obj, where: str) -> None:
+        """Save a topic or the settings after the checks the admin's form makes (lengths, e-mail):
+        pages are checked by save_revision(clean=True)."""
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            raise FixtureError(f"{where}: {_validation_message(exc)}") from exc
+        obj.save()
+
+    # -- privacy --
+    def wanted_privacy(self, spec: dict, where: str) -> tuple[str, list] | None:
+        """(restriction type, groups) the page's fixture asks for, or None (no "privacy" entry)."""
+        privacy = spec.get("privacy")
+        if privacy is None:
+            return None
+        if not isinstance(privacy, dict):
+            raise FixtureError(f'{where}: \'privacy\' must be an object such as {{"restriction": "login"}}')
+        if "password" in privacy:
+            raise FixtureError(
+                f"{where}: 'privacy' holds a password; fixtures never keep passwords. Write "
+                '{"restriction": "password"}: the page gets a new random password, to be set in the admin'
+            )
+        kind = privacy.get("restriction")
+        if kind not in RESTRICTIONS:
+            raise FixtureError(
+                f"{where}: unknown privacy restriction {kind!r}; use {', '.join(repr(k) for k in RESTRICTIONS)}"
+            )
+        unknown = set(privacy) - {"restriction", "groups"}
+        if unknown or ("groups" in privacy) != (kind == PageViewRestriction.GROUPS):
+            raise FixtureError(
+                f"{where}: 'privacy' takes 'restriction', and 'groups' (a list of group names) for 'groups' only"
+            )
+        names = privacy.get("groups", [])
+        if kind == PageViewRestriction.GROUPS and (
+            not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names)
+        ):
+            raise FixtureError(f"{where}: 'groups' must be a list of group names")
+        groups = list(Group.objects.filter(name__in=names).order_by("name"))
+        missing = sorted(set(names) - {group.name for group in groups})
+        if missing:
+            raise FixtureError(
+                f"{where}: no group named {', '.join(repr(n) for n in missing)}; create it first "
+                "(admin → Settings → Groups), so that the page stays private to the right people"
+            )
+        return kind, groups
+
+    def apply_privacy(self, page: Page, spec: dict, where: str) -> bool:
+        """Give `page` the view restriction its fixture asks for; True when one was made.
+
+        A load never makes a page public: a restriction the fixture does not name stays, with a
+        warning. A password restriction already there keeps its password; a new one gets a
+        random password nobody knows (fixtures never hold passwords), with a warning."""
+        wanted = self.wanted_privacy(spec, where)
+        existing = list(PageViewRestriction.objects.filter(page=page).prefetch_related("groups"))
+        if wanted is None:
+            if existing:
+                kinds = ", ".join(r.restriction_type for r in existing)
+                self.report.warnings.append(
+                    f"{where} is private in the database ({kinds}) but not in the fixture: left private; remove "
+                    "the restriction in the admin (Privacy) if the page is to be public"
+                )
+            return False
+        kind, groups = wanted
+        same_kind = len(existing) == 1 and existing[0].restriction_type == kind
+        if same_kind and sorted(existing[0].groups.all(), key=lambda group: group.name) == groups:
+            return False
+        restriction = PageViewRestriction(page=page, restriction_type=kind)
+        if kind == PageViewRestriction.PASSWORD:
+            restriction.password = secrets.token_urlsafe(24)
+            self.report.warnings.append(
+                f"{where} is protected by a password, which fixtures do not keep: it got a new random "
+                "password nobody knows; set one in the admin (Privacy) to let visitors in"
+            )
+        for old in existing:
+            old.delete()
+        restriction.save()
+        if groups:
+            restriction.groups.set(groups)
+        return True
 
     def run(self) -> LoadReport:
         prepare_tree()
@@ -464,7 +679,7 @@ class Loader:
         # First pass: every page exists, so links may point forward and across files.
         for name, spec in specs:
             key = spec["key"]
-            where = f"{name}: page '{key}'"
+            where = self.where = f"{name}: page '{key}'"
             if key in keys_seen:
                 raise FixtureError(f"{where}: the key is defined twice")
             keys_seen.add(key)
@@ -491,29 +706,43 @@ class Loader:
         keys = KeyIndex(self.pages[""])
         for name, spec in specs:
             key = spec["key"]
-            where = f"{name}: page '{key}'"
+            where = self.where = f"{name}: page '{key}'"
             page = self.pages[key].specific
             if type(page) is not self.page_model(spec, where):
                 raise FixtureError(f"{where}: the database has a {page._meta.label} at this key, not {spec['type']}")
             wanted = _normalise(type(page), spec)
-            if (
+            unchanged = (
                 page.live
                 and page.latest_revision_id
                 and not page.has_unpublished_changes
                 and export_page(page, keys) == wanted
-            ):
-                if key not in self.report.created:
-                    self.report.unchanged.append(key)
-                continue
-            self.apply(page, spec, where)
-            if keys.key_for(page) != key:
-                raise FixtureError(
-                    f"{where}: the key must be the parent's key + '/' + the zh-hans slug; this page's is "
-                    f"'{keys.key_for(page)}'"
-                )
+            )
+            if not unchanged:
+                self.apply(page, spec, where)
+                if keys.key_for(page) != key:
+                    raise FixtureError(
+                        f"{where}: the key must be the parent's key + '/' + the zh-hans slug; this page's is "
+                        f"'{keys.key_for(page)}'"
+                    )
+            restricted = self.apply_privacy(page, spec, where)
             if key not in self.report.created:
-                self.report.updated.append(key)
+                (self.report.unchanged if unchanged and not restricted else self.report.updated).append(key)
         return self.report
+
+
+def _validation_message(exc: ValidationError) -> str:
+    """A model's validation errors by field, a translation's field named with its language."""
+    if not hasattr(exc, "message_dict"):
+        return "; ".join(exc.messages)
+    suffixes = {i18n.localized("", code): code for code in i18n.language_codes()}
+    parts = []
+    for name, messages in exc.message_dict.items():
+        label = f"'{name}'"
+        for suffix, code in suffixes.items():
+            if name.endswith(suffix) and len(name) > len(suffix):
+                label = f"'{name[: -len(suffix)]}' [{code}]"
+        parts.append(f"field {label}: {' '.join(messages)}")
+    return "; ".join(parts)
 
 
 def _normalise_values(model, values: dict) -> dict:
@@ -572,5 +801,12 @@ def load_all(directory: Path | None = None) -> LoadReport:
     documents = read_documents(directory)
     # Errors are for the operator, in English; pages pin their own
     # default-language columns when saved (BasePage.save).
-    with translation.override("en"), transaction.atomic():
-        return Loader(documents).run()
+    loader = Loader(documents)
+    with translation.override("en"):
+        try:
+            with transaction.atomic():
+                return loader.run()
+        except DatabaseError as exc:  # what the checks above let through; rolled back like the rest
+            raise FixtureError(
+                f"{loader.where or 'the fixtures'}: the database refused a value: {' '.join(str(exc).split())}"
+            ) from exc

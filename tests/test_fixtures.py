@@ -7,11 +7,12 @@ from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Page, PageViewRestriction, Revision, Site
 
 from news.models import NewsPage
 from portal.fixtures import FixtureError, export_all, load_all, write_all
@@ -37,6 +38,9 @@ def snapshot() -> dict:
         "revisions": Revision.objects.count(),
         "topics": list(Topic.objects.values_list("slug", "name_en")),
         "sites": list(Site.objects.values_list("hostname", "root_page_id")),
+        "restrictions": list(
+            PageViewRestriction.objects.order_by("pk").values_list("page_id", "restriction_type", "password")
+        ),
     }
 
 
@@ -215,6 +219,135 @@ class FreshDatabaseRoundTripTests(TestCase):
                 self.assertEqual((Path(first) / name).read_bytes(), (Path(second) / name).read_bytes(), name)
 
 
+class PrivacyRoundTripTests(TestCase):
+    """Privacy survives export → load into a fresh database; drafts and pages not live are reported."""
+
+    PASSWORD = "Zq9-never-in-a-file"
+
+    def private_pages(self):
+        news = list(NewsPage.objects.order_by("date"))
+        return {
+            "login": news[0],
+            "password": news[1],
+            "groups": zone("(SCODA)"),  # with its branch parks below it
+            "unpublished": news[2],
+            "draft": news[3],
+        }
+
+    def make_private(self):
+        pages = self.private_pages()
+        PageViewRestriction.objects.create(page=pages["login"], restriction_type=PageViewRestriction.LOGIN)
+        PageViewRestriction.objects.create(
+            page=pages["password"], restriction_type=PageViewRestriction.PASSWORD, password=self.PASSWORD
+        )
+        groups = PageViewRestriction.objects.create(page=pages["groups"], restriction_type=PageViewRestriction.GROUPS)
+        groups.groups.set(Group.objects.filter(name__in=["Editors", "Moderators"]))
+        pages["unpublished"].unpublish()
+        draft = pages["draft"]
+        draft.title_en = "An unpublished change"
+        draft.save_revision()
+        return {name: keys_of(page) for name, page in pages.items()}
+
+    def wipe(self):
+        Site.objects.all().delete()
+        for page in Page.objects.filter(depth=2):
+            page.delete()
+        Topic.objects.all().delete()
+        Revision.objects.all().delete()
+
+    def test_private_pages_stay_private_through_a_fresh_database(self):
+        import tempfile
+
+        load_all(FIXTURES)
+        keys = self.make_private()
+        with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
+            warnings = []
+            write_all(Path(first), warnings=warnings)
+            text = "\n".join(p.read_text(encoding="utf-8") for p in Path(first).glob("*.json"))
+            self.assertNotIn(self.PASSWORD, text)
+            news = {spec["key"]: spec for spec in json.loads((Path(first) / "news.json").read_text())["pages"]}
+            zones = {spec["key"]: spec for spec in json.loads((Path(first) / "zones.json").read_text())["pages"]}
+            self.assertEqual(news[keys["login"]]["privacy"], {"restriction": "login"})
+            self.assertEqual(news[keys["password"]]["privacy"], {"restriction": "password"})
+            self.assertEqual(
+                zones[keys["groups"]]["privacy"], {"restriction": "groups", "groups": ["Editors", "Moderators"]}
+            )
+            self.assertNotIn(keys["unpublished"], news)
+            self.assertNotIn("An unpublished change", text)
+            said = "\n".join(warnings)
+            for name, words in (("password", "password"), ("unpublished", "not live"), ("draft", "unpublished")):
+                self.assertRegex(said, f"{re.escape(keys[name])}[^\n]*{words}")
+
+            self.wipe()
+            report = load_all(Path(first))
+            restrictions = {r.page.specific: r for r in PageViewRestriction.objects.select_related("page")}
+            by_key = {keys_of(page): r for page, r in restrictions.items()}
+            self.assertEqual(set(by_key), {keys["login"], keys["password"], keys["groups"]})
+            self.assertEqual(by_key[keys["login"]].restriction_type, "login")
+            self.assertEqual(by_key[keys["groups"]].restriction_type, "groups")
+            self.assertEqual(
+                sorted(by_key[keys["groups"]].groups.values_list("name", flat=True)), ["Editors", "Moderators"]
+            )
+            # the password was not kept: a new one nobody knows, and the load says so
+            password = by_key[keys["password"]]
+            self.assertEqual(password.restriction_type, "password")
+            self.assertNotEqual(password.password, self.PASSWORD)
+            self.assertGreaterEqual(len(password.password), 20)
+            self.assertRegex("\n".join(report.warnings), f"{re.escape(keys['password'])}[^\n]*password")
+
+            # an anonymous visitor finds none of them, nor what lies below the private zone
+            scoda = zone("(SCODA)")
+            branch = scoda.get_children().first()
+            news_index = NewsPage.objects.get(pk=by_key[keys["login"]].page_id).get_parent()
+            for lang in LANGUAGES:
+                self.assertEqual(self.client.get(url_in(scoda, lang)).status_code, 302)
+                self.assertEqual(self.client.get(url_in(branch, lang)).status_code, 302)
+                listing = self.client.get(url_in(news_index, lang)).content.decode()
+                for key in (keys["login"], keys["password"]):
+                    page = Page.objects.get(pk=by_key[key].page_id)
+                    self.assertNotIn(f'href="{url_in(page, lang)}"', listing)
+                zones_html = self.client.get(url_in(scoda.get_parent(), lang)).content.decode()
+                self.assertNotIn(f'href="{url_in(branch, lang)}"', zones_html)
+
+            # export again: the same files; load again: nothing changes, nothing to warn about
+            write_all(Path(second))
+            for name in sorted(p.name for p in Path(first).iterdir()):
+                self.assertEqual((Path(first) / name).read_bytes(), (Path(second) / name).read_bytes(), name)
+            report = load_all(Path(first))
+            self.assertEqual((report.created, report.updated, report.warnings), ([], [], []))
+            self.assertEqual(PageViewRestriction.objects.get(pk=password.pk).password, password.password)
+
+    def test_loading_never_makes_a_private_page_public(self):
+        load_all(FIXTURES)
+        page = self.private_pages()["login"]
+        PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+        report = load_all(FIXTURES)
+        self.assertTrue(PageViewRestriction.objects.filter(page=page).exists())
+        self.assertRegex("\n".join(report.warnings), f"{re.escape(keys_of(page))}[^\n]*private")
+
+    def test_the_commands_say_what_is_not_kept(self):
+        import tempfile
+
+        load_all(FIXTURES)
+        keys = self.make_private()
+        with tempfile.TemporaryDirectory() as tmp:
+            out, err = StringIO(), StringIO()
+            call_command("export_fixtures", directory=tmp, stdout=out, stderr=err)
+            for name in ("password", "unpublished", "draft"):
+                self.assertIn(keys[name], err.getvalue())
+            self.wipe()
+            out, err = StringIO(), StringIO()
+            call_command("load_initial_data", directory=tmp, stdout=out, stderr=err)
+            self.assertIn(keys["password"], err.getvalue())
+            self.assertIn("WARNING", err.getvalue())
+
+
+def keys_of(page) -> str:
+    from portal.fixtures import KeyIndex, find_home
+
+    return KeyIndex(find_home()).key_for(page)
+
+
 class BrokenFixtureTests(TestCase):
     """A broken fixture stops the load with an error naming the file and object, and changes nothing."""
 
@@ -300,6 +433,88 @@ class BrokenFixtureTests(TestCase):
             self.first_news(document)["fields"]["date"] = "30 January"
 
         self.assert_fails_cleanly("news.json", edit, "'date'", self.first_key("news.json"))
+
+    def test_nul_and_other_control_characters_in_a_text(self):
+        """PostgreSQL cannot store NUL: it gave a raw DataError. Every control character but tab and
+        line breaks is refused up front, wherever it is (a text, a link, a key), on every database."""
+        key = self.first_key("news.json")
+
+        def nul_in_summary(document):
+            self.first_news(document)["fields"]["summary"]["en"] = "Trade\u0000 grows"
+
+        self.assert_fails_cleanly("news.json", nul_in_summary, key, "summary", "U+0000")
+
+        def bell_in_topic_link(document):
+            self.first_news(document)["links"]["topics"] = ["trade\u0007"]
+
+        self.assert_fails_cleanly("news.json", bell_in_topic_link, key, "topics", "U+0007")
+
+        def nul_in_key(document):
+            self.first_news(document)["key"] += "\u0000"
+
+        self.assert_fails_cleanly("news.json", nul_in_key, "U+0000", "\\u0000")
+
+        def nul_in_topic(document):
+            document["topics"][0]["name"]["de"] = "\u0000"
+
+        self.assert_fails_cleanly("site.json", nul_in_topic, "topic", "U+0000")
+
+    def test_line_breaks_and_tabs_are_text(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+
+            def edit(document):
+                self.first_news(document)["fields"]["summary"]["en"] = "Line one\r\nLine\ttwo"
+
+            load_all(self.broken_copy(Path(tmp), "news.json", edit))
+        self.assertTrue(NewsPage.objects.filter(summary_en="Line one\r\nLine\ttwo").exists())
+
+    def test_a_value_too_long_for_its_column(self):
+        """A topic name over 100 characters: a raw DataError on PostgreSQL, stored as it is on SQLite."""
+
+        def edit(document):
+            document["topics"][0]["name"]["en"] = "x" * 101
+
+        self.assert_fails_cleanly("site.json", edit, "topic", "'name'")
+
+    def test_a_database_error_names_the_file_and_the_page(self):
+        """Whatever the database still refuses is reported like the other errors (no raw DataError)."""
+        from unittest import mock
+
+        from django.db import DataError
+
+        from portal.fixtures import Loader
+
+        key = self.first_key("news.json")
+        original = Loader.apply
+
+        def refuse_news(loader, page, spec, where):
+            if spec["fields"].get("summary", {}).get("en") == "Changed, so that it is applied":
+                raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+            return original(loader, page, spec, where)
+
+        def edit(document):
+            self.first_news(document)["fields"]["summary"]["en"] = "Changed, so that it is applied"
+
+        with mock.patch.object(Loader, "apply", refuse_news):
+            self.assert_fails_cleanly("news.json", edit, key, "the database refused", "NUL")
+
+    def test_privacy_that_cannot_be_loaded(self):
+        def unknown_group(document):
+            self.first_news(document)["privacy"] = {"restriction": "groups", "groups": ["Nobody's group"]}
+
+        self.assert_fails_cleanly("news.json", unknown_group, self.first_key("news.json"), "Nobody's group")
+
+        def password_in_clear(document):
+            self.first_news(document)["privacy"] = {"restriction": "password", "password": "hunter2"}
+
+        self.assert_fails_cleanly("news.json", password_in_clear, self.first_key("news.json"), "password")
+
+        def unknown_kind(document):
+            self.first_news(document)["privacy"] = {"restriction": "secret"}
+
+        self.assert_fails_cleanly("news.json", unknown_kind, self.first_key("news.json"), "'secret'")
 
     def first_key(self, name):
         return json.loads((FIXTURES / name).read_text(encoding="utf-8"))["pages"][0]["key"]

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Pages: {len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged."
         )
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"WARNING: {warning}"))
         if report.created or report.updated:
             call_command("update_index", verbosity=0)
             call_command("rebuild_references_index", verbosity=0)
