@@ -6,15 +6,21 @@ A response is stored only when
   are served by other views and carry a session anyway),
 - a portal page served it (BasePage.serve marks the response) and that page has no
   view restrictions,
-- it is a 200 that sets no cookie.
+- it is a 200 that sets no cookie,
+- its query string holds only parameters a page reads (QUERY_PARAMETERS), its Host no
+  port but the scheme's or its site's, and its client has not added
+  PAGE_CACHE_NEW_PAGES_PER_CLIENT pages this minute (PageCacheMiddleware.key).
+A hit replays the stored status, headers and body (a HEAD gets no body).
 
 Any publish, unpublish, move or delete of a page, and any change of topics or site
-settings, starts a new generation (a token never used before) that is part of every key: a change shows at
-once everywhere (home page, listings, related news), at the cost of emptying the
-whole cache. The number lives in the "shared" cache (Redis, or files every worker
-process reads: settings.base.cache_settings), so a publish handled by one gunicorn
-worker empties the pages cached by all of them. With PAGE_CACHE_SECONDS = 0 (the
-default outside production) no page is cached.
+settings, starts a new generation that is part of every key: a change shows at once
+everywhere (home page, listings, related news), at the cost of emptying the whole
+cache. A generation is a token never used before (new_generation), stored without a
+timeout; should it be lost (evicted, Redis restarted) a new one starts, never an old
+one. It lives in the "shared" cache (Redis, or files every worker process reads:
+settings.base.cache_settings), so a publish handled by one gunicorn worker empties the
+pages cached by all of them. With PAGE_CACHE_SECONDS = 0 (the default outside
+production) no page is cached.
 
 remember() keeps values derived from the published pages (a listing's filter
 options and year counts; the site, its home page and settings; which pages are
