@@ -628,3 +628,32 @@ class HostileTargetTests(XliffTestCase):
             call_command("import_translations", str(path), stdout=out, stderr=StringIO())
         self.assertIn(f"{self.unit_id(self.zone, 'body')}: markup nested deeper than", out.getvalue())
         self.assertEqual(self.latest(self.news).summary_de, "Per Befehl.")
+
+
+class CommandOwnershipTests(XliffTestCase):
+    def test_a_translator_imports_only_their_languages_as_drafts(self):
+        from django.contrib.auth.models import Group
+
+        from portal.l10n.permissions import TRANSLATOR_GROUPS
+
+        translator = get_user_model().objects.create_user("de-ru", password="x")
+        translator.groups.add(
+            Group.objects.get(name=TRANSLATOR_GROUPS["de"]), Group.objects.get(name=TRANSLATOR_GROUPS["ru"])
+        )
+        with TemporaryDirectory() as tmp:
+            path = Path(tmp) / "en.xlf"
+            path.write_bytes(
+                with_targets(export_xliff("en", page_ids=[self.news.pk]), {self.unit_id(self.news, "summary"): "Hi."})
+            )
+            before = Revision.objects.count()
+            with self.assertRaisesMessage(CommandError, "you may import only Deutsch, Русский. Nothing was imported."):
+                call_command("import_translations", str(path), "--user", "de-ru", stdout=StringIO())
+            self.assertEqual(Revision.objects.count(), before)
+            german = export_xliff("de", page_ids=[self.news.pk])
+            path.write_bytes(with_targets(german, {self.unit_id(self.news, "summary"): "Hallo."}))
+            with self.assertRaisesMessage(CommandError, "their imports are drafts"):
+                call_command("import_translations", str(path), "--user", "de-ru", "--publish", stdout=StringIO())
+            self.assertEqual(Revision.objects.count(), before)
+            call_command("import_translations", str(path), "--user", "de-ru", stdout=StringIO())
+        self.assertEqual(self.latest(self.news).summary_de, "Hallo.")
+        self.assertNotEqual(self.live(self.news).summary_de, "Hallo.")

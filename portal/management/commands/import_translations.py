@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.l10n.permissions import translator_languages
 from portal.l10n.xliff import UNCHANGED, import_xliff
 
 
@@ -26,12 +27,18 @@ class Command(BaseCommand):
                 account = get_user_model().objects.get_by_natural_key(user)
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"No user named {user!r}.") from exc
+        # a translator's import is held to the admin's rules: their own languages, drafts only
+        allowed = translator_languages(account)
+        if allowed and publish:
+            raise CommandError(f"{user} is a translator: their imports are drafts; leave out --publish.")
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
 
-        report = import_xliff(data, publish=publish, user=account, expected_language=language)
+        report = import_xliff(
+            data, publish=publish, user=account, expected_language=language, allowed_languages=allowed or None
+        )
         if report.file_error:
             raise CommandError(f"{file}: {report.file_error}")
 
