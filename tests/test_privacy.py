@@ -2,6 +2,9 @@
 unpublished pages never reach an anonymous visitor: not in a listing, a related block, the menu,
 a filter option, a year count, an older/newer link, the search, a feed, the sitemap or JSON-LD,
 in any language. A restriction takes effect at once, and its removal too, with every cache on.
+
+Drafts (never published, unpublished, a live page's unpublished change) were already absent
+before private pages were; the test keeps them so.
 """
 
 import datetime
