@@ -136,6 +136,14 @@ def edit_and_save(open_tab, page, code: str, inline: tuple[str, str] | None = No
         item_text = None
         if inline:
             relation, name = inline
+            # how many items there are and their order are not the translator's to change: not offered
+            controls = (f"#id_{relation}-ADD", f"#id_{relation}-0-DELETE-button", "[data-inline-panel-child-move-up]")
+            for control in controls:
+                assert tab.locator(control).count() > 0, control
+                assert tab.locator(control).first.is_hidden(), control
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            tab.locator(f"#id_{relation}-0-{name}_{suffix}").scroll_into_view_if_needed()
+            tab.screenshot(path=str(SHOTS / f"admin-translator-{shot}-{code}-items.png"))
             item_text = f"{name} {code} geändert"
             tab.fill(f"#id_{relation}-0-{name}_{suffix}", item_text)
         if submit:

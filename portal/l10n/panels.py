@@ -3,6 +3,7 @@ from wagtail.admin.panels import Panel
 from portal import i18n
 from portal.l10n import status
 from portal.l10n.models import TranslationStatus
+from portal.l10n.permissions import translator_languages
 
 
 class TranslationStatusPanel(Panel):
@@ -16,6 +17,8 @@ class TranslationStatusPanel(Panel):
             page = self.instance
             rows = {r.language: r for r in TranslationStatus.objects.filter(page_id=page.pk)} if page.pk else {}
             context["page_id"] = page.pk
+            # translators cannot add, remove or reorder inline items (refused on save): do not offer it
+            context["translator"] = bool(translator_languages(getattr(self.request, "user", None)))
             context["statuses"] = [
                 {
                     "code": code,
