@@ -197,6 +197,9 @@ class Bench:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver,starter.localhost",
+            # Production requires a mail server; the benchmark sends no mail.
+            "EMAIL_HOST": "127.0.0.1",
+            "DEFAULT_FROM_EMAIL": "bench@localhost",
             # No TLS proxy in front here: plain HTTP must not redirect.
             "SECURE_SSL_REDIRECT": "0",
             "MEDIA_ROOT": str(self.dir / "media"),
