@@ -60,20 +60,19 @@ class PortalPageForm(WagtailAdminPageForm):
 # listing asks the database nothing more, where public() asks for every restriction each time.
 
 
-def passed_restrictions(within: Page | None) -> list[str]:
-    """The restricted paths a visitor of `within` has already passed (those on it or above it)."""
-    path = getattr(within, "path", None) or ""
-    return [p for p in pagecache.restricted_paths() if path.startswith(p)] if path else []
+def restricted_paths(within: Page | None = None) -> list[str]:
+    """The tree paths below which pages are private, but for the restrictions a visitor of
+    `within` has passed (those on it and above it)."""
+    passed = getattr(within, "path", None) or None
+    return [path for path in pagecache.restricted_paths() if not (passed and passed.startswith(path))]
 
 
 def private_q(within: Page | None = None, prefix: str = "") -> Q:
-    """The pages below a view restriction (Wagtail's private_q), except the restrictions a visitor
+    """The pages below a view restriction (Wagtail's private_q), but for the restrictions a visitor
     of `within` has passed. `prefix` reaches the page through a relation ("page__")."""
-    passed = passed_restrictions(within)
     q = Q()
-    for path in pagecache.restricted_paths():
-        if path not in passed:
-            q |= Q(**{f"{prefix}path__startswith": path})
+    for path in restricted_paths(within):
+        q |= Q(**{f"{prefix}path__startswith": path})
     return q if q else Q(**{f"{prefix}pk__in": []})  # nothing is private: matches no page
 
 
@@ -91,8 +90,7 @@ def is_public(page, within: Page | None = None) -> bool:
     """public_pages() for one page already loaded (a link, a related object): no query."""
     if page is None or not page.live:
         return False
-    passed = passed_restrictions(within)
-    return not any(page.path.startswith(p) for p in pagecache.restricted_paths() if p not in passed)
+    return not any(page.path.startswith(path) for path in restricted_paths(within))
 
 
 def load_page(label: str, pk: int) -> Page | None:
