@@ -13,8 +13,10 @@ and so is the number of items.
 Publishing is withheld through Wagtail's page permissions (the groups hold only
 "change"). Wagtail also lets "change" delete and move unpublished pages, copy
 pages and revert to an old revision; for translators these are refused
-(`may_restructure`): PortalPagePermissionTester says so to Wagtail's views and
-buttons, and the hooks in portal/wagtail_hooks.py refuse the requests.
+(`may_restructure`) by the hooks in portal/wagtail_hooks.py, which also take
+them out of the page listing's menu. PortalPagePermissionTester says the same
+to every Wagtail view and button once the page models return it from
+`permissions_for_user` (then the header menu and the move form follow too).
 Submissions go through Wagtail's moderation workflow to the moderators.
 Comments are Wagtail's own business (authors edit their own).
 """
@@ -60,8 +62,7 @@ def may_restructure(user) -> bool:
 class PortalPagePermissionTester(PagePermissionTester):
     """Wagtail's page permissions, without the structural actions translators may not take.
 
-    Returned by the page models' `permissions_for_user`, so Wagtail's views, buttons and
-    bulk actions all ask it.
+    For the page models' `permissions_for_user`: Wagtail's views, buttons and bulk actions ask it.
     """
 
     def can_delete(self, ignore_bulk=False):
