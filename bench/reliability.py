@@ -23,6 +23,11 @@ Runs (each RELIABILITY_DURATION seconds, 60 by default; the fault at a third of 
   again at two thirds (or once /healthz has answered) — every request still answers 2xx/3xx, and
   /healthz answers 200 and names the cache's state, "unavailable" and then "ok" again.
 
+Settings (environment): RELIABILITY_DURATION (60 s per run), RELIABILITY_CONNECTIONS (50),
+RELIABILITY_THREADS (2, wrk's), RELIABILITY_WORKERS (2, gunicorn's), RELIABILITY_TIMEOUT (30 s,
+wrk's per request), RELIABILITY_PG_DOWN (2 s), RELIABILITY_GRACE (5 s), RELIABILITY_RESULTS (a
+file for the figures as JSON), RELIABILITY_KEEP=1 (keep the run's folder: logs, database).
+
 Errors are non-2xx/3xx answers (from gunicorn's access log, with their second, path and
 Retry-After) and socket errors (wrk: connect, read, write, timeout). Loops are bounded in
 count and time; load goes only to 127.0.0.1.
@@ -58,19 +63,23 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def from_env(name: str, default: int):
+    return field(default_factory=lambda: env_int(name, default))
+
+
 @dataclass(frozen=True)
 class Config:
-    """Every field is an environment variable RELIABILITY_<NAME>."""
+    """Every field is an environment variable RELIABILITY_<NAME>, read when a Config is made."""
 
-    duration: int = env_int("RELIABILITY_DURATION", 60)
-    connections: int = env_int("RELIABILITY_CONNECTIONS", 50)
-    threads: int = env_int("RELIABILITY_THREADS", 2)
-    workers: int = env_int("RELIABILITY_WORKERS", 2)
-    timeout: int = env_int("RELIABILITY_TIMEOUT", 30)
-    pg_down: int = env_int("RELIABILITY_PG_DOWN", 2)
+    duration: int = from_env("RELIABILITY_DURATION", 60)
+    connections: int = from_env("RELIABILITY_CONNECTIONS", 50)
+    threads: int = from_env("RELIABILITY_THREADS", 2)
+    workers: int = from_env("RELIABILITY_WORKERS", 2)
+    timeout: int = from_env("RELIABILITY_TIMEOUT", 30)
+    pg_down: int = from_env("RELIABILITY_PG_DOWN", 2)
     # After PostgreSQL is back, requests may still fail for this long (a worker's next request
     # finds its old connection dead and opens a new one).
-    grace: int = env_int("RELIABILITY_GRACE", 5)
+    grace: int = from_env("RELIABILITY_GRACE", 5)
 
 
 def say(message: str) -> None:
