@@ -17,7 +17,7 @@ from news.models import NewsPage
 from portal.fixtures import load_all
 from portal.l10n.permissions import TRANSLATOR_GROUPS, PortalPagePermissionTester, translator_languages
 from tests.helpers import form_data
-from zones.models import ZonePage
+from zones.models import ZoneFact, ZonePage
 
 
 class GermanTranslatorTests(TestCase):
@@ -206,6 +206,22 @@ class TranslatorInlineItemsTests(TestCase):
         self.assertEqual(facts[1].label_de, "Neue Bezeichnung")
         self.assertEqual([f.label_ru for f in facts], [f.label_ru for f in self.facts])
         self.assertEqual([f.as_of for f in facts], [f.as_of for f in self.facts])
+
+    def test_saves_when_an_editor_added_an_item_in_a_draft(self):
+        # an item added in a draft of a live page has no id yet: the form renders it with an empty one
+        latest = self.latest()
+        latest.facts.add(ZoneFact(label_zh_hans="新增", value_zh_hans="1", sort_order=len(self.facts)))
+        latest.save_revision()
+        self.assertIsNone(list(self.latest().facts.all())[-1].pk)
+        data = self.form()
+        data["title_de"] = "Mit neuem Eintrag"
+        before = self.revisions()
+        response = self.client.post(self.edit_url, form_data(data))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.revisions(), before + 1)
+        facts = list(self.latest().facts.all())
+        self.assertEqual(len(facts), len(self.facts) + 1)
+        self.assertEqual(facts[-1].label_zh_hans, "新增", [(f.pk, f.sort_order, f.label_zh_hans) for f in facts])
 
     def assert_refused(self, message: str, **changes):
         data = self.form()

@@ -23,6 +23,7 @@ Comments are Wagtail's own business (authors edit their own).
 
 from django.forms import ModelMultipleChoiceField
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
+from django.forms.models import model_to_dict
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -114,8 +115,19 @@ def restrict(form, languages: set[str]) -> None:
     for formset in _content_formsets(form).values():
         # the formset's own inputs stay enabled, else the browser leaves them out; check() holds them
         keep = {formset.model._meta.pk.name, DELETION_FIELD_NAME, ORDERING_FIELD_NAME}
-        for child in formset.forms:
+        existing = list(formset.get_queryset())
+        for index, child in enumerate(formset.forms):
+            item = existing[index] if index < len(existing) else None
+            if formset.is_bound and item is not None and item.pk is None and child.instance is not item:
+                # An item an editor added in a draft of a live page is not in the database yet. Django cannot
+                # find it by its (empty) id and gives the form a blank one, which the locked fields would
+                # save empty: the form gets the item back.
+                child.instance = item
+                child.initial = {**child.initial, **model_to_dict(item, child._meta.fields, child._meta.exclude)}
             _lock(child, formset.model, languages, keep)
+            if item is not None and item.pk is None:
+                # modelcluster keeps an item without an id only when its form has changed: locked fields never do
+                child.has_changed = lambda: True
 
 
 def _comparable(field, value):
@@ -172,7 +184,8 @@ def changed_item_bookkeeping(formset) -> tuple[list[str], bool]:
     pk_name = formset.model._meta.pk.name
     for index, child in enumerate(formset.forms[: formset.initial_form_count()]):
         expected = existing[index].pk if index < len(existing) else None
-        if str(child[pk_name].data or "").strip() != str(expected):
+        # an item an editor added in a draft of a live page has no id yet, and is rendered with an empty one
+        if str(child[pk_name].data or "").strip() != ("" if expected is None else str(expected)):
             changed.append(f"{index + 1}.{pk_name}")
         if formset.can_order and _posted(child, ORDERING_FIELD_NAME) != index + 1:
             changed.append(f"{index + 1}.{ORDERING_FIELD_NAME}")
