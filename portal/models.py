@@ -20,7 +20,7 @@ from modelcluster.fields import ParentalKey
 
 from portal import i18n, pagecache
 from portal.l10n.panels import TranslationStatusPanel
-from portal.l10n.permissions import check, restrict, translator_languages
+from portal.l10n.permissions import PortalPagePermissionTester, check, restrict, translator_languages
 from portal.pagination import narrow
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "image", "blockquote"]
@@ -109,6 +109,11 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def permissions_for_user(self, user):
+        """Wagtail's permissions, without deleting, moving or copying for translators: every admin
+        view, button and bulk action asks this (portal/l10n/permissions.py)."""
+        return PortalPagePermissionTester(user, self)
 
     def normalize_translations(self) -> None:
         """Store '' for rich text an editor left empty, and give every titled language a slug.

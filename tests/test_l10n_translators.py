@@ -311,8 +311,7 @@ class TranslatorDestructiveActionsTests(TestCase):
 
     def test_cannot_move_or_copy(self):
         destination = self.index.get_parent()
-        # the destination chooser (/move/) still opens until the page models ask PortalPagePermissionTester
-        self.client.post(f"/admin/pages/{self.draft.pk}/move/", {"new_parent_page": destination.pk})
+        self.assert_refused(f"/admin/pages/{self.draft.pk}/move/", {"new_parent_page": destination.pk})
         self.assert_refused(f"/admin/pages/{self.draft.pk}/move/{destination.pk}/confirm/")
         self.assertEqual(NewsPage.objects.get(pk=self.draft.pk).get_parent().pk, self.index.pk)
         count = NewsPage.objects.count()

@@ -13,10 +13,10 @@ and so is the number of items.
 Publishing is withheld through Wagtail's page permissions (the groups hold only
 "change"). Wagtail also lets "change" delete and move unpublished pages, copy
 pages and revert to an old revision; for translators these are refused
-(`may_restructure`) by the hooks in portal/wagtail_hooks.py, which also take
-them out of the page listing's menu. PortalPagePermissionTester says the same
-to every Wagtail view and button once the page models return it from
-`permissions_for_user` (then the header menu and the move form follow too).
+(`may_restructure`): BasePage.permissions_for_user returns
+PortalPagePermissionTester, which every Wagtail view, button and bulk action
+asks, and the hooks in portal/wagtail_hooks.py refuse the rest (revert) and
+take them out of the page listing's menu.
 Submissions go through Wagtail's moderation workflow to the moderators.
 Comments are Wagtail's own business (authors edit their own).
 """
