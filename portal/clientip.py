@@ -61,3 +61,16 @@ def client_ip(request) -> str:
         if not is_trusted(address, networks):
             break
     return str(client)
+
+
+def client_bucket(request) -> str:
+    """What counts as one client for a limit: its address, or for IPv6 its /64 network (one
+    subscriber is usually given a whole /64, so single addresses would be free to rotate)."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address

@@ -41,7 +41,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 
-from portal.clientip import client_ip
+from portal.clientip import client_bucket
 
 # Renamed with the switch from a counter to tokens: a counter left by older code is never read.
 GENERATION_KEY = "portal:pagecache:generation-token"
@@ -310,7 +310,7 @@ def may_add_entry(request) -> bool:
     limit = getattr(settings, "PAGE_CACHE_NEW_PAGES_PER_CLIENT", 0)
     if limit <= 0:
         return True
-    key = f"portal:pagecache:client:{client_ip(request)}:{int(time.time() // 60)}"
+    key = f"portal:pagecache:client:{client_bucket(request)}:{int(time.time() // 60)}"
     cache = _cache()
     cache.add(key, 0, 120)
     try:

@@ -16,7 +16,6 @@ still required; only its rate limit lapses, rather than the pages going down
 with the cache.
 """
 
-import ipaddress
 import time
 
 from django.core.cache import cache
@@ -27,7 +26,7 @@ from wagtail import views as wagtail_views
 from wagtail.forms import PasswordViewRestrictionForm
 from wagtail.models import Page, PageViewRestriction
 
-from portal.clientip import client_ip
+from portal.clientip import client_bucket
 
 FAILURE_LIMIT = 10
 WINDOW_SECONDS = 10 * 60
@@ -51,14 +50,7 @@ def authenticate_with_password(request, page_view_restriction_id, page_id):
 
 
 def _key(request, restriction_id: int) -> str:
-    address = client_ip(request)
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.version == 6:
-        address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return f"portal:page-password:{restriction_id}:{address}"
+    return f"portal:page-password:{restriction_id}:{client_bucket(request)}"
 
 
 def _blocked_for(key: str) -> int:
