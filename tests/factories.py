@@ -210,6 +210,7 @@ def build_site(news_count: int = 5) -> dict:
     if news:
         home.featured_news.create(news=news[0])
     home.highlighted_zones.create(zone=zone)
+    home.save()  # modelcluster keeps the items in memory until the page is saved
     # The factories save live pages without publishing them, as a bulk import would: tell the
     # caches what publishing would have told them.
     pagecache.invalidate()

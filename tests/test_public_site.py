@@ -224,3 +224,16 @@ class SwitcherOnViewsTests(TestCase):
         self.assertEqual(links["en"], "/en/no.such.file")
         for lang in ("zh-hans", "de", "ru"):
             self.assertEqual(links[lang], url_in(self.site["home"], lang))
+
+
+class HomePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=3)
+
+    def test_featured_news_and_highlighted_zones_are_shown(self):
+        html = self.client.get(url_in(self.site["home"], "en")).content.decode()
+        featured = html.split('id="featured-news"', 1)
+        self.assertEqual(len(featured), 2, "the home page has a featured news section")
+        self.assertIn(url_in(self.site["news"][0], "en"), featured[1].split("</section>", 1)[0])
+        self.assertIn(url_in(self.site["zone"], "en"), html)
