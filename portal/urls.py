@@ -17,6 +17,12 @@ urlpatterns = [
     path("", include("portal.seo")),
     # --- end SEO ---
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document-password view with wrong guesses limited (portal/passwords.py); before Wagtail's own.
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        passwords.authenticate_with_collection_password,
+        name="portal_documents_authenticate_with_password",
+    ),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

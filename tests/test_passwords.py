@@ -1,10 +1,11 @@
-"""Page passwords: wrong guesses are limited per client address and restriction (portal/passwords.py)."""
+"""Page and document passwords: wrong guesses are limited per client address and restriction
+(portal/passwords.py)."""
 
 from django.test import TestCase, override_settings
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import translation
 
-from wagtail.models import PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from portal import passwords
 from portal.settings.base import cache_settings
@@ -106,3 +107,85 @@ class PagePasswordThrottleTests(TestCase):
             statuses = [self.guess("wrong").status_code for _ in range(passwords.FAILURE_LIMIT + 2)]
         self.assertEqual(statuses, [200] * (passwords.FAILURE_LIMIT + 2))
         self.assertEqual(self.guess("s3cret").status_code, 302)
+
+    def test_the_throttle_message_shows_even_without_a_password_field(self):
+        """A throttled POST with no password field gets the limit, not "This field is required"."""
+        for _ in range(passwords.FAILURE_LIMIT):
+            self.guess("wrong")
+        response = self.client.post(self.url(), {"return_url": url_in(self.page, "en")}, **CLIENT)
+        self.assertContains(response, "Too many wrong passwords", status_code=429)
+        self.assertNotContains(response, "This field is required", status_code=429)
+
+
+class DocumentPasswordThrottleTests(TestCase):
+    """Wagtail's password form for a private document collection is limited as the page one is."""
+
+    @classmethod
+    def setUpTestData(cls):
+        root = Collection.get_first_root_node()
+        cls.collection = root.add_child(name="Private")
+        cls.restriction = CollectionViewRestriction.objects.create(
+            collection=cls.collection, restriction_type=CollectionViewRestriction.PASSWORD, password="s3cret"
+        )
+
+    def url(self, restriction=None) -> str:
+        return reverse("wagtaildocs_authenticate_with_password", args=[(restriction or self.restriction).pk])
+
+    def guess(self, password: str, restriction=None, **client):
+        data = {"password": password, "return_url": "/documents/1/x.pdf"}
+        return self.client.post(self.url(restriction), data, HTTP_ACCEPT_LANGUAGE="en", **(client or CLIENT))
+
+    def test_the_url_is_the_portals(self):
+        self.assertEqual(self.url(), f"/documents/authenticate_with_password/{self.restriction.pk}/")
+        self.assertEqual(resolve(self.url()).func, passwords.authenticate_with_collection_password)
+
+    def test_ten_wrong_passwords_then_429(self):
+        statuses = [self.guess("wrong").status_code for _ in range(passwords.FAILURE_LIMIT)]
+        self.assertEqual(statuses, [200] * passwords.FAILURE_LIMIT)
+        response = self.guess("wrong")
+        self.assertContains(response, "Too many wrong passwords", status_code=429)
+        self.assertContains(response, 'name="password"', status_code=429)
+        self.assertTrue(0 < int(response["Retry-After"]) <= passwords.WINDOW_SECONDS)
+        self.assertEqual(self.guess("s3cret").status_code, 429)
+        # Another client, or the same client on another restriction, is not limited.
+        self.assertEqual(self.guess("s3cret", REMOTE_ADDR="203.0.113.20").status_code, 302)
+        other = CollectionViewRestriction.objects.create(
+            collection=self.collection, restriction_type=CollectionViewRestriction.PASSWORD, password="other"
+        )
+        self.assertEqual(self.guess("other", restriction=other).status_code, 302)
+
+    def test_the_right_password_works_under_the_limit_and_starts_afresh(self):
+        for _ in range(passwords.FAILURE_LIMIT - 1):
+            self.guess("wrong")
+        response = self.guess("s3cret")
+        self.assertRedirects(response, "/documents/1/x.pdf", fetch_redirect_response=False)
+        self.assertEqual(self.guess("wrong").status_code, 200)
+
+    def test_a_page_restriction_with_the_same_id_does_not_share_the_count(self):
+        site = build_site(news_count=1)
+        page_restriction = PageViewRestriction.objects.create(
+            page=site["news"][0], restriction_type=PageViewRestriction.PASSWORD, password="page"
+        )
+        for _ in range(passwords.FAILURE_LIMIT):
+            self.guess("wrong")
+        with translation.override("en"):
+            url = reverse("wagtailcore_authenticate_with_password", args=[page_restriction.pk, site["news"][0].pk])
+        response = self.client.post(url, {"password": "page", "return_url": "/"}, **CLIENT)
+        self.assertEqual(response.status_code, 302)
+
+    def test_a_get_and_an_unknown_restriction_are_wagtails(self):
+        self.assertEqual(self.client.get(self.url(), **CLIENT).status_code, 200)
+        # Wagtail's 404 (which LocaleMiddleware turns into a redirect to a language's URL), never a 429.
+        url = f"/documents/authenticate_with_password/{self.restriction.pk + 999}/"
+        statuses = {
+            self.client.post(url, {"password": "x", "return_url": "/"}, **CLIENT).status_code
+            for _ in range(passwords.FAILURE_LIMIT + 2)
+        }
+        self.assertEqual(statuses, {302})
+
+    def test_the_throttle_message_shows_even_without_a_password_field(self):
+        for _ in range(passwords.FAILURE_LIMIT):
+            self.guess("wrong")
+        response = self.client.post(self.url(), {"return_url": "/"}, HTTP_ACCEPT_LANGUAGE="en", **CLIENT)
+        self.assertContains(response, "Too many wrong passwords", status_code=429)
+        self.assertNotContains(response, "This field is required", status_code=429)
