@@ -13,11 +13,17 @@ it failed to write and deletes them before anything else when Redis answers agai
 `recovered`, on which pagecache starts a new generation (another process may have published
 in between, and its new generation never reached Redis).
 
+A value Redis returns that no longer decodes (a deploy renamed a class whose pickles are in the
+cache: pagecache keeps Page and Site objects) is a miss too, deleted, and logged once per
+interval (`unreadable`); Redis answered, so it is no outage. read() does the same for the other
+caches (local memory, files).
+
 Why a subclass of Django's backend and not django-redis with DJANGO_REDIS_IGNORE_EXCEPTIONS:
 that logs every failed call, keeps trying on every call, and has no hook for "Redis is back",
 which is when the stale values above must go.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -27,7 +33,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.dispatch import Signal
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,51 @@ recovered = Signal()
 # More failed writes than this during one outage are not remembered one by one (the generation
 # still starts anew on recovery; sessions written beyond it may come back from the cache).
 MAX_PENDING_KEYS = 10_000
+
+
+class Unreadable:
+    """Cached values that could not be decoded, in this process: logged at most once per `log_seconds`."""
+
+    log_seconds = 60.0
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.logged_at: float | None = None
+        self.count = 0  # since the last log line
+
+    def report(self, key, error: Exception) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.count += 1
+            log = self.logged_at is None or now - self.logged_at >= self.log_seconds
+            if log:
+                count, self.count, self.logged_at = self.count, 0, now
+        if log:
+            logger.warning(
+                "Cached value %r unreadable (%s: %s), treated as a miss%s.",
+                key,
+                type(error).__name__,
+                error,
+                f"; {count} unreadable values since the last report" if count > 1 else "",
+            )
+
+
+unreadable = Unreadable()
+
+
+def read(cache, key, default=None):
+    """cache.get(key, default), but a value that cannot be read back (its class renamed or gone,
+    a damaged file) is a miss: deleted, and reported through `unreadable`."""
+    try:
+        return cache.get(key, default)
+    except Exception as error:
+        unreadable.report(key, error)
+        with contextlib.suppress(Exception):  # should it fail, the next write replaces the value
+            cache.delete(key)
+        return default
 
 
 @dataclass
@@ -77,7 +128,7 @@ class ResilientRedisCache(RedisCache):
         return self._call(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False, [key])
 
     def get(self, key, default=None, version=None):
-        return self._call(lambda: super(ResilientRedisCache, self).get(key, default, version), default)
+        return self._call(lambda: self._get(key, default, version), default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None, [key])
@@ -89,16 +140,30 @@ class ResilientRedisCache(RedisCache):
         return self._call(lambda: super(ResilientRedisCache, self).delete(key, version), False, [key])
 
     def get_many(self, keys, version=None):
-        return self._call(lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
+        keys = list(keys)
+        return self._call(lambda: self._get_many(keys, version), {})
 
     def has_key(self, key, version=None):
         return self._call(lambda: super(ResilientRedisCache, self).has_key(key, version), False)
 
     def incr(self, key, delta=1, version=None):
         missing = object()
-        value = self._call(lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing, [key])
+
+        def operation():
+            try:
+                return super(ResilientRedisCache, self).incr(key, delta, version)
+            except ResponseError as error:
+                if "not an integer" not in str(error):
+                    raise
+                # a value that is no counter (a pickle): missing, not an outage
+                unreadable.report(key, error)
+                super(ResilientRedisCache, self).delete(key, version)
+                return missing
+
+        value = self._call(operation, missing, [key])
         if value is missing:
-            raise ValueError(f"Key '{key}' not found: the cache is unavailable.")  # as Django's for a missing key
+            # as Django's for a missing key
+            raise ValueError(f"Key '{key}' not found: the cache is unavailable or held no counter.")
         return value
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
@@ -111,6 +176,27 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call(lambda: super(ResilientRedisCache, self).clear(), False)
+
+    # --- values that do not decode: a miss, not an outage --------------------------------------
+    def _get(self, key, default, version):
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            raise
+        except Exception as error:  # Django's serializer: pickle.loads
+            unreadable.report(key, error)
+            super().delete(key, version)
+            return default
+
+    def _get_many(self, keys, version):
+        try:
+            return super().get_many(keys, version)
+        except RedisError:
+            raise
+        except Exception:  # one value does not decode: read them one by one, that one is a miss
+            missing = object()
+            found = {key: self._get(key, missing, version) for key in keys}
+            return {key: value for key, value in found.items() if value is not missing}
 
     # --- the guard -----------------------------------------------------------------------------
     def _call(self, operation, default, written=(), retry_now=False):

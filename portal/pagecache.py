@@ -7,10 +7,13 @@ A response is stored only when
 - a portal page served it (BasePage.serve marks the response) and that page has no
   view restrictions,
 - it is a 200 that sets no cookie,
-- its query string holds only parameters a page reads (QUERY_PARAMETERS), its Host no
-  port but the scheme's or its site's, and its client has not added
-  PAGE_CACHE_NEW_PAGES_PER_CLIENT pages this minute (PageCacheMiddleware.key).
-A hit replays the stored status, headers and body (a HEAD gets no body).
+- its query string holds only parameters a page reads (QUERY_PARAMETERS), each once, its Host
+  is a site's address as site_address spells it (or no site's, without a port but the
+  scheme's), and its client has not added PAGE_CACHE_NEW_PAGES_PER_CLIENT pages this minute
+  (PageCacheMiddleware.key, may_add_entry).
+The key holds the address and query normalised (site_address, known_query): other spellings of
+them read the same entry and never add one. A hit replays the stored status, headers and body
+(a HEAD gets no body).
 
 Any publish, unpublish, move or delete of a page, and any change of topics or site
 settings, starts a new generation that is part of every key: a change shows at once
@@ -26,21 +29,25 @@ remember() keeps values derived from the published pages (a listing's filter
 options and year counts; the site, its home page and settings; which pages are
 private) under the same generation, so they are computed once per change instead
 of once per request, page cache or not. A request reads the generation once.
+
+Every read goes through portal.cache.read: a value that no longer unpickles (a deploy renamed a
+class whose instances are remembered) is a miss, logged once per interval, not a 500 on every page.
 """
 
 import secrets
 import time
 from contextvars import ContextVar
-from urllib.parse import unquote_plus
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.request import split_domain_port
 
+from portal.cache import read
 from portal.clientip import client_bucket
 
 # Renamed with the switch from a counter to tokens: a counter left by older code is never read.
@@ -78,11 +85,14 @@ def generation() -> str:
     if kept:
         return kept[0]
     cache = _shared()
-    value = cache.get(GENERATION_KEY)
+    value = read(cache, GENERATION_KEY)
     if value is None:
         # Stored without a timeout; should it still vanish, a new generation starts: never an old one.
         cache.add(GENERATION_KEY, new_generation(), None)
-        value = cache.get(GENERATION_KEY) or new_generation()
+        value = read(cache, GENERATION_KEY)
+        if value is None:  # unreadable (deleted by read) or the cache unavailable
+            value = new_generation()
+            cache.set(GENERATION_KEY, value, None)
     if kept is not None:
         kept.append(value)
     return value
@@ -167,7 +177,7 @@ def remember(name: str, compute):
     caller puts everything that selects the value (page id, language) in `name`.
     """
     key = _remember_key(name)
-    value = _cache().get(key)
+    value = read(_cache(), key)
     if value is None:
         value = compute()
         if value is not None:  # nothing found is not kept: a visitor's bad URLs never fill the cache
@@ -194,7 +204,7 @@ def _site_ports(compute: bool = True) -> dict[str, list[int]] | None:
     from wagtail.models import Site
 
     if not compute:
-        return _cache().get(_remember_key("site-ports"))
+        return read(_cache(), _remember_key("site-ports"))
 
     def find():
         ports: dict[str, list[int]] = {}
@@ -213,22 +223,36 @@ def site_host(request) -> str | None:
     return hostname if hostname in _site_ports() else None
 
 
-DEFAULT_PORTS = {"http": "80", "https": "443"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def site_address(request, ports: dict | None = None) -> str | None:
-    """ "scheme://host" as the request gave it, when the host is a site's host name without a port,
-    with the scheme's or with the site's own: a page's absolute URLs (canonical, hreflang) are
-    built from it, so it belongs in the key of a remembered head or cached page. None for any
-    other port: such a request is answered afresh and nothing is kept for it (every port would
-    make new entries, and a page made for one must never be shown at another)."""
+def normalised_address(request, ports: dict | None = None) -> str | None:
+    """ "scheme://hostname[:port]" of the site the request's Host names, spelled one way: the site's
+    host name (split_domain_port lowercases it and drops a trailing dot) and its port, left out when
+    it is the scheme's. None when no site has that host name, or the port is neither the scheme's
+    nor one of that host name's sites'."""
     hostname, port = split_domain_port(request.get_host())
     ports = _site_ports() if ports is None else ports
     if hostname not in ports:
         return None
-    if port and port != DEFAULT_PORTS.get(request.scheme) and not (port.isdigit() and int(port) in ports[hostname]):
+    default = DEFAULT_PORTS.get(request.scheme)
+    number = int(port) if port.isdigit() else default  # get_host() let only digits through
+    if number != default and number not in ports[hostname]:
         return None
-    return f"{request.scheme}://{request.get_host()}"
+    return f"{request.scheme}://{hostname}" + ("" if number == default else f":{number}")
+
+
+def site_address(request, ports: dict | None = None) -> str | None:
+    """The request's normalised_address, when its Host header spells it so (as browsers do): a
+    page's absolute URLs (canonical, hreflang) are built from the header as written, so this is
+    the key of a remembered head or cached page. None otherwise: any other spelling of a site's
+    address (LOCALHOST, localhost., localhost:80, …) or any other port is answered afresh and
+    nothing is kept for it — each would make new entries, and a page made for one spelling must
+    never be shown at another, nor take the entry of the one visitors use."""
+    address = normalised_address(request, ports)
+    if address is None or address != f"{request.scheme}://{request.get_host()}":
+        return None
+    return address
 
 
 def find_site(request):
@@ -298,10 +322,26 @@ def mark_cacheable(page, response):
 QUERY_PARAMETERS = frozenset({"host", "page", "topic", "year", "zone"})
 
 
-def known_query(query_string: str) -> str:
-    """The query string reduced to QUERY_PARAMETERS, their order and spelling kept."""
-    parts = [part for part in query_string.split("&") if part]
-    return "&".join(part for part in parts if unquote_plus(part.partition("=")[0]) in QUERY_PARAMETERS)
+def known_query(query_string: str) -> str | None:
+    """The query string as the pages read it: QUERY_PARAMETERS only, names and values decoded, one
+    value per name (the last, as QueryDict.get gives it), sorted by name and encoded again; so
+    "%70age=2", "page=1&page=2" and "utm=x&page=2" are all "page=2". None for a query Django
+    refuses (too many fields)."""
+    try:
+        query = QueryDict(query_string)
+    except SuspiciousOperation:
+        return None
+    return urlencode(sorted((name, query[name]) for name in QUERY_PARAMETERS if name in query))
+
+
+def plain_query(query_string: str) -> bool:
+    """Whether the query string is its known_query but for the order of its parameters: nothing a
+    page does not read (unknown parameters, a value given twice, another spelling). The page's links
+    repeat the query as written, so only such a page is stored for others to see."""
+    known = known_query(query_string)
+    if known is None:
+        return False
+    return sorted(query_string.split("&") if query_string else []) == sorted(known.split("&") if known else [])
 
 
 def may_add_entry(request) -> bool:
@@ -317,14 +357,18 @@ def may_add_entry(request) -> bool:
         return cache.incr(key) <= limit
     except ValueError:  # evicted in between
         return cache.add(key, 1, 120)
+    except Exception:  # a value that does not unpickle (portal.cache.read): start again
+        read(cache, key)
+        return cache.add(key, 1, 120)
 
 
 class PageCacheMiddleware:
     """Serves and stores anonymous visitors' pages (module docstring).
 
     The key holds what the response depends on and nothing a client can vary freely: the scheme,
-    the site's address (site_address; every other host name shares one entry, which is served only
-    to the host it was made for), the path and the known query parameters.
+    the site's address (site_address, normalised; every other host name shares one entry, which is
+    served only to the host it was made for), the path and the known query parameters (known_query,
+    normalised).
     """
 
     def __init__(self, get_response):
@@ -343,11 +387,13 @@ class PageCacheMiddleware:
         address = site_address(request, ports)
         if address is None:
             hostname, port = split_domain_port(request.get_host())
-            if hostname in ports or (port and port != DEFAULT_PORTS.get(request.scheme)):
+            if hostname in ports or (port and int(port) != DEFAULT_PORTS.get(request.scheme)):
                 return None
             address = f"{request.scheme}://*"
         query = known_query(request.META.get("QUERY_STRING", ""))
-        return f"portal:page:v2:{generation()}:{address}{request.path}?{query}"
+        if query is None:
+            return None
+        return f"portal:page:v3:{generation()}:{address}{request.path}?{query}"
 
     def __call__(self, request):
         token = _request_generation.set([])
@@ -359,7 +405,7 @@ class PageCacheMiddleware:
     def respond(self, request):
         key, stored = self.key(request), None
         if key is not None:
-            stored = _cache().get(key)
+            stored = read(_cache(), key)
             if stored is not None and stored["host"] == request.get_host():
                 return self.replay(request, stored)
         response = self.get_response(request)
@@ -371,8 +417,8 @@ class PageCacheMiddleware:
             and response.status_code == 200
             and not response.cookies
             and not response.streaming
-            # the page's links repeat the query string: only one without unknown parameters is stored
-            and key.endswith("?" + request.META.get("QUERY_STRING", ""))
+            # the page's links repeat the query string: only one with nothing a page does not read is stored
+            and plain_query(request.META.get("QUERY_STRING", ""))
             and may_add_entry(request)
         ):
             if hasattr(response, "render") and not response.is_rendered:

@@ -6,6 +6,7 @@ module starts itself on a free port and locks (requirepass) for the outage.
 """
 
 import logging
+import pickle
 import shutil
 import socket
 import subprocess
@@ -174,3 +175,186 @@ class RedisComesBackTests(TestCase):
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+
+# --- values that no longer unpickle ------------------------------------------------------------
+
+
+class Renamed:
+    """Stands for a class a deploy renamed or removed: pickles of it stay in the cache."""
+
+    def __init__(self, value=None):
+        self.value = value
+
+
+# A pickle of an instance of a class that will not exist when it is read (see vanished()).
+STALE_PICKLE = pickle.dumps(Renamed("stale"), pickle.HIGHEST_PROTOCOL)
+
+
+class vanished:
+    """Within the block, Renamed no longer exists: its pickles raise AttributeError when read."""
+
+    def __enter__(self):
+        import sys
+
+        self.module = sys.modules[__name__]
+        self.saved = self.module.Renamed
+        del self.module.Renamed
+
+    def __exit__(self, *exc):
+        self.module.Renamed = self.saved
+
+
+class UnreadableValueTests(TestCase):
+    """A deploy renamed a class whose pickles are in the cache (pagecache keeps Page and Site
+    objects): reading one is a miss, logged once per interval, never a 500 on every page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=2)
+
+    def setUp(self):
+        import tempfile
+
+        caches_setting = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "unreadable"},
+            "shared": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": tempfile.mkdtemp(prefix="portal-unreadable-"),
+            },
+        }
+        override = override_settings(CACHES=caches_setting, PAGE_CACHE_SECONDS=300)
+        override.enable()
+        self.addCleanup(override.disable)
+        caches["default"].clear()
+        portal_cache.unreadable.reset()
+
+    def spoil(self, *markers) -> int:
+        """Every local-memory entry whose key holds one of the markers now holds a stale pickle."""
+        default, spoiled = caches["default"], 0
+        for key in list(default._cache):
+            if any(marker in key for marker in markers):
+                default._cache[key] = STALE_PICKLE
+                spoiled += 1
+        return spoiled
+
+    def test_pages_are_served_when_every_cached_value_is_stale(self):
+        urls = ["/en/", url_in(self.site["news"][0], "de"), url_in(self.site["news_index"], "ru") + "?page=2"]
+        fresh = {}
+        for url in urls * 2:
+            fresh[url] = self.client.get(url).content
+        self.assertEqual(self.client.get(urls[1])["X-Page-Cache"], "hit")
+        caches["shared"].set(pagecache.GENERATION_KEY, Renamed("generation"), None)
+        with vanished():
+            self.assertGreater(self.spoil("portal:"), 10)
+            with self.assertLogs("portal.cache", logging.WARNING) as logged:
+                for url in urls:
+                    response = self.client.get(url)
+                    self.assertEqual(response.status_code, 200, url)
+                    self.assertEqual(response.content, fresh[url], url)
+            self.assertEqual(len(logged.records), 1, logged.output)
+            self.assertIn("treated as a miss", logged.output[0])
+            # what was read afresh was stored again: the stale values are gone
+            for url in urls:
+                self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit", url)
+
+    def test_a_stale_cached_page_is_a_miss(self):
+        url = url_in(self.site["news"][1], "en")
+        self.client.get(url)
+        with vanished():
+            self.assertEqual(self.spoil(":portal:page:"), 1)
+            with self.assertLogs("portal.cache", logging.WARNING):
+                self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+            self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+
+    def test_remember_and_find_site_read_a_stale_value_as_missing(self):
+        from django.test import RequestFactory
+
+        pagecache.remember("answer", lambda: Renamed(41))
+        request = RequestFactory().get("/en/", HTTP_HOST="localhost")
+        self.assertEqual(pagecache.find_site(request).hostname, "localhost")
+        with vanished():
+            self.assertEqual(self.spoil(":portal:remember:"), 3)  # the value, the site, its addresses
+            with self.assertLogs("portal.cache", logging.WARNING) as logged:
+                self.assertEqual(pagecache.remember("answer", lambda: 42), 42)
+                site = pagecache.find_site(RequestFactory().get("/en/", HTTP_HOST="localhost"))
+            self.assertEqual(site.hostname, "localhost")
+            self.assertEqual(len(logged.records), 1, logged.output)
+            self.assertEqual(pagecache.remember("answer", lambda: 43), 42)
+
+
+class UnreadableValueInRedisTests(TestCase):
+    """The same in Redis (database 15 of the Redis on 127.0.0.1:6379, under a key prefix of its own):
+    a value that no longer unpickles is a miss, logged once per interval, and no outage."""
+
+    @classmethod
+    def setUpClass(cls):
+        import os
+
+        try:
+            with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+                pass
+        except OSError:
+            if os.environ.get("PORTAL_REQUIRE_REDIS"):
+                raise RuntimeError("Redis is required for these tests but 127.0.0.1:6379 does not answer") from None
+            raise pytest.skip.Exception("Redis is not running on 127.0.0.1:6379") from None
+        super().setUpClass()
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=2)
+
+    def setUp(self):
+        import uuid
+
+        caches_setting = cache_settings("redis://127.0.0.1:6379/15", "/unused")
+        prefix = f"portal-unreadable-{uuid.uuid4().hex}"
+        for alias in caches_setting:
+            caches_setting[alias]["KEY_PREFIX"] = f"{prefix}-{alias}" if alias == "renditions" else prefix
+        override = override_settings(CACHES=caches_setting, PAGE_CACHE_SECONDS=300)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.addCleanup(self.delete_keys, prefix)
+        portal_cache._outages.clear()
+        portal_cache.unreadable.reset()
+
+    def delete_keys(self, prefix):
+        client = caches["default"]._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+
+    def test_get_and_get_many_read_a_stale_value_as_missing(self):
+        cache = caches["default"]
+        cache.set_many({"stale": Renamed(1), "other-stale": Renamed(2), "fine": {"answer": 42}}, 60)
+        with vanished():
+            with self.assertLogs("portal.cache", logging.WARNING) as logged:
+                for _ in range(5):
+                    self.assertIsNone(cache.get("stale"))
+                    self.assertEqual(cache.get("stale", "default"), "default")
+                    self.assertEqual(cache.get_many(["stale", "fine", "other-stale"]), {"fine": {"answer": 42}})
+            self.assertEqual(len(logged.records), 1, logged.output)
+            self.assertIn("treated as a miss", logged.output[0])
+            self.assertIsNone(cache.outage.since)  # Redis answered: no outage
+            self.assertTrue(cache.available)
+        cache.set("stale", "replaced", 60)
+        self.assertEqual(cache.get("stale"), "replaced")
+
+    def test_pages_are_served_when_every_cached_value_is_stale(self):
+        url = url_in(self.site["news"][0], "en")
+        fresh = self.client.get(url).content
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+        client = caches["default"]._cache.get_client(write=True)
+        prefix = caches["default"].key_prefix
+        with vanished():
+            keys = list(client.scan_iter(match=f"{prefix}*"))
+            self.assertGreater(len(keys), 5)
+            for key in keys:
+                ttl = client.ttl(key)
+                client.set(key, STALE_PICKLE, ex=ttl if ttl > 0 else None)
+            with self.assertLogs("portal.cache", logging.WARNING) as logged:
+                response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.content, fresh)
+            self.assertEqual(len(logged.records), 1, logged.output)
+            self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")

@@ -177,3 +177,95 @@ class BoundedPageCacheTests(TestCase):
         self.assertEqual(self.client.get(urls[0], REMOTE_ADDR="198.51.100.7")["X-Page-Cache"], "hit")
         self.assertEqual(self.client.get(urls[6], REMOTE_ADDR="203.0.113.9")["X-Page-Cache"], "miss")
         self.assertEqual(len(page_keys()), 6)
+
+    # Browsers send the host name in lower case without the default port; a client may spell it
+    # any way Django accepts, and each spelling used to add a page entry and a remembered head.
+    HOST_SPELLINGS = [
+        "LOCALHOST",
+        "Localhost",
+        "localHost",
+        "localhost.",
+        "LOCALHOST.",
+        "localhost:80",
+        "LOCALHOST:80",
+        "localhost.:80",
+        "localhost:080",
+        "localhost:0080",
+    ]
+
+    def test_spellings_of_a_sites_host_add_one_page_and_one_head_entry(self):
+        url = url_in(self.site["news"][0], "en")
+        for host in [*self.HOST_SPELLINGS, "localhost", *self.HOST_SPELLINGS]:
+            response = self.client.get(url, HTTP_HOST=host)
+            self.assertEqual(response.status_code, 200, host)
+            # each is answered with its own address, as without the cache
+            self.assertIn(f'<link rel="canonical" href="http://{host}{url}">', response.content.decode(), host)
+        self.assertEqual((len(page_keys()), len(head_keys())), (1, 1), (page_keys(), head_keys()))
+        hit = self.client.get(url, HTTP_HOST="localhost")
+        self.assertEqual(hit["X-Page-Cache"], "hit")
+        self.assertIn(f'<link rel="canonical" href="http://localhost{url}">', hit.content.decode())
+
+    def test_a_spelling_never_takes_the_entry_of_the_sites_own_address(self):
+        url = url_in(self.site["news"][0], "en")
+        for host in self.HOST_SPELLINGS:
+            self.client.get(url, HTTP_HOST=host)
+        self.assertEqual(self.client.get(url, HTTP_HOST="localhost")["X-Page-Cache"], "miss")
+        self.assertEqual(self.client.get(url, HTTP_HOST="localhost")["X-Page-Cache"], "hit")
+
+    def test_sites_and_schemes_keep_their_own_entries(self):
+        from wagtail.models import Site
+
+        url = url_in(self.site["news"][0], "en")
+        Site.objects.create(hostname="second.example", port=8080, root_page=self.site["home"], site_name="Second")
+        addresses = [("localhost", False), ("localhost", True), ("second.example:8080", False)]
+        addresses.append(("second.example:8080", True))
+        for host, secure in addresses:
+            self.client.get(url, HTTP_HOST=host, secure=secure)  # remembers the sites' addresses
+        caches["default"].clear()
+        for host, secure in addresses:
+            response = self.client.get(url, HTTP_HOST=host, secure=secure)
+            self.assertEqual(response["X-Page-Cache"], "miss", (host, secure))
+            scheme = "https" if secure else "http"
+            self.assertIn(f'<link rel="canonical" href="{scheme}://{host}{url}">', response.content.decode())
+        for host, secure in addresses:
+            self.assertEqual(self.client.get(url, HTTP_HOST=host, secure=secure)["X-Page-Cache"], "hit")
+        self.assertEqual((len(page_keys()), len(head_keys())), (4, 4), (page_keys(), head_keys()))
+
+    def test_spellings_of_the_known_parameters_share_one_entry(self):
+        news_index = url_in(self.site["news_index"], "en")
+        first = self.client.get(f"{news_index}?page=2")
+        self.assertEqual(first["X-Page-Cache"], "miss")
+        for query in ("%70age=2", "p%61ge=2", "page=1&page=2", "page=2&page=2", "utm=x&page=2", "page=2&"):
+            response = self.client.get(f"{news_index}?{query}")
+            self.assertEqual(response["X-Page-Cache"], "hit", query)
+            self.assertEqual(response.content, first.content, query)
+        self.assertEqual(len(page_keys()), 1, page_keys())
+
+    def test_parameters_in_any_order_share_one_entry(self):
+        news_index = url_in(self.site["news_index"], "en")
+        year = self.site["news"][0].date.year
+        self.assertEqual(self.client.get(f"{news_index}?zone=&topic=&year={year}")["X-Page-Cache"], "miss")
+        for query in (f"year={year}&topic=&zone=", f"topic=&zone=&year={year}", f"year=1900&zone=&topic=&year={year}"):
+            self.assertEqual(self.client.get(f"{news_index}?{query}")["X-Page-Cache"], "hit", query)
+        self.assertEqual(len(page_keys()), 1, page_keys())
+
+    def test_a_spelling_with_more_than_the_page_reads_is_never_stored(self):
+        news_index = url_in(self.site["news_index"], "en")
+        # the page's links repeat the query: what the page does not read must not reach others
+        for query in ("page=evil&page=2", "page=2&page=2", "%70age=2"):
+            self.assertNotIn("X-Page-Cache", self.client.get(f"{news_index}?{query}"), query)
+        self.assertEqual(page_keys(), [])
+        self.assertEqual(self.client.get(f"{news_index}?page=2")["X-Page-Cache"], "miss")
+
+    @override_settings(PAGE_CACHE_NEW_PAGES_PER_CLIENT=5)
+    def test_the_addresses_of_one_ipv6_network_are_one_client(self):
+        urls = [url_in(page, lang) for page in self.site["news"] for lang in ("zh-hans", "en", "de", "ru")][:7]
+        self.client.get("/en/", REMOTE_ADDR="203.0.113.50")  # remembers the sites' addresses
+        self.assertEqual(len(page_keys()), 1)
+        for n, url in enumerate(urls):
+            response = self.client.get(url, REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}")
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.get("X-Page-Cache"), "miss" if n < 5 else None, (n, url))
+        self.assertEqual(len(page_keys()), 1 + 5)
+        # another /64 is another client
+        self.assertEqual(self.client.get(urls[5], REMOTE_ADDR="2001:db8:1:3::1")["X-Page-Cache"], "miss")

@@ -21,7 +21,8 @@ def seo_metadata(context):
 
     # A page's head depends on the page, what it draws from other pages (remembered alike), the
     # language and the address it was asked at (absolute URLs), not on the query string: remembered,
-    # except in previews, for the sites' addresses (others, any port included, would each make new entries).
+    # except in previews, for the sites' addresses as browsers spell them (pagecache.site_address: any
+    # other spelling or port would make new entries).
     address = pagecache.site_address(request) if request is not None else None
     if not isinstance(page, BasePage) or address is None:
         return compute()
