@@ -205,9 +205,39 @@ def read_manifest(tar: tarfile.TarFile, archive: Path) -> dict:
         manifest = json.loads(member.read())
     except ValueError as exc:
         raise BackupError(f"The manifest.json in {archive} is not valid JSON: {exc}.") from exc
+    if not isinstance(manifest, dict):
+        raise BackupError(
+            f"The manifest.json in {archive} is not a JSON object; it is not a backup made by backup_site."
+        )
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{archive} has backup format {manifest.get('format')!r}; this code reads format {FORMAT}.")
+    check_manifest(manifest, archive)
     return manifest
+
+
+def check_manifest(manifest: dict, archive: Path) -> None:
+    """Every value restore() uses, checked before any is: the archive is not trusted. The database
+    file is the one name its engine's backups have, never a path of the archive's choosing."""
+    where = f"The manifest.json in {archive}"
+    for key in ["database", "database_file", "database_sha256", "media", "migrations"]:
+        if key not in manifest:
+            raise BackupError(f"{where} has no {key!r}; it is not a backup made by backup_site, or it was changed.")
+    database = manifest["database"]
+    if not isinstance(database, str) or database not in DATABASE_FILES:
+        raise BackupError(
+            f"{where}: 'database' is {database!r}; it should be one of {', '.join(map(repr, sorted(DATABASE_FILES)))}."
+        )
+    expected = DATABASE_FILES[database]
+    if manifest["database_file"] != expected:
+        raise BackupError(
+            f"{where} names the database file {manifest['database_file']!r}; a {database} backup's is {expected!r}."
+        )
+    for key in ["database_sha256", "media"]:
+        if not isinstance(manifest[key], str):
+            raise BackupError(f"{where}: {key!r} is {manifest[key]!r}; it should be a text.")
+    migrations = manifest["migrations"]
+    if not isinstance(migrations, dict) or not all(isinstance(v, str) for v in migrations.values()):
+        raise BackupError(f"{where}: 'migrations' is {migrations!r}; it should be an object of app: migration names.")
 
 
 def unpack(archive: Path, into: Path) -> dict:
@@ -221,7 +251,7 @@ def unpack(archive: Path, into: Path) -> dict:
             tar.extractall(into, filter="data")
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise BackupError(f"{archive} cannot be read (damaged or incomplete?): {exc}.") from exc
-    database_file = into / manifest["database_file"]
+    database_file = into / DATABASE_FILES[manifest["database"]]  # checked to equal manifest["database_file"]
     if not database_file.is_file() or sha256(database_file) != manifest["database_sha256"]:
         raise BackupError(f"The database in {archive} is missing or damaged (its checksum does not match).")
     return manifest
@@ -301,7 +331,7 @@ def restore(archive: Path, replace: bool = False, alias: str = "default") -> dic
         else:
             incoming = None
         try:
-            restore_database(staged / manifest["database_file"], replace, alias)
+            restore_database(staged / DATABASE_FILES[manifest["database"]], replace, alias)
         except BaseException:
             if incoming:
                 shutil.rmtree(incoming, ignore_errors=True)

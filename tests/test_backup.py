@@ -9,6 +9,7 @@ own (initdb/pg_ctl, bench/reliability.py) when DATABASE_URL names PostgreSQL. Th
 restore must refuse, and that a refused or failed restore changes nothing.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -321,11 +322,17 @@ def test_a_database_of_the_other_engine_is_refused(backed_up, tmp_path):
         manifest = json.load(tar.extractfile("manifest.json"))
     other = {"sqlite": "postgresql", "postgresql": "sqlite"}[databases.engine]
     forged = tmp_path / "other-engine.tar"
-    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "database": other}))
+    # As the other engine's backup would be: its database file's name too (the manifest must agree with it).
+    other_file = {"sqlite": "database.dump", "postgresql": "database.sqlite3"}[databases.engine]
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "database": other, "database_file": other_file}))
     with tarfile.open(archive) as source, tarfile.open(forged, "w") as tar:
         tar.add(tmp_path / "manifest.json", arcname="manifest.json")
         for member in source.getmembers():
-            if member.name != "manifest.json":
+            if member.name == manifest["database_file"]:
+                content = source.extractfile(member)
+                member.name = other_file
+                tar.addfile(member, content)
+            elif member.name != "manifest.json":
                 tar.addfile(member, source.extractfile(member) if member.isfile() else None)
     target = databases.new("other_engine")
     result = target.restore(forged, check=False)
@@ -367,3 +374,101 @@ def test_a_restore_that_fails_half_way_leaves_nothing_behind(backed_up):
     assert target.tables() == 0
     assert not target.media.exists()
     assert not list(target.media.parent.glob(f".{target.media.name}-*"))
+
+
+# --- A manifest is checked before anything in it is used (no database or site needed) ------------
+
+
+def forged_archive(directory: Path, manifest, files: dict[str, bytes] | None = None) -> Path:
+    """An archive with this manifest (any JSON value) and these files."""
+    archive = directory / "forged.tar"
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    with tarfile.open(archive, "w") as tar:
+        tar.add(directory / "manifest.json", arcname="manifest.json")
+        for name, content in (files or {}).items():
+            (directory / "member").write_bytes(content)
+            tar.add(directory / "member", arcname=name)
+    return archive
+
+
+def good_manifest(content: bytes, database: str = "sqlite") -> dict:
+    from portal import backup
+
+    return {
+        "format": backup.FORMAT,
+        "created": "2026-01-01T00:00:00+00:00",
+        "database": database,
+        "database_file": backup.DATABASE_FILES[database],
+        "database_sha256": hashlib.sha256(content).hexdigest(),
+        "migrations": {"wagtailcore": "0001_initial"},
+        "media": "left out",
+        "media_files": 0,
+        "media_bytes": 0,
+    }
+
+
+def unpack_error(tmp_path: Path, manifest, files=None) -> str:
+    from portal import backup
+
+    archive = forged_archive(tmp_path, manifest, files)
+    (tmp_path / "staged").mkdir(exist_ok=True)
+    with pytest.raises(backup.BackupError) as caught:
+        backup.unpack(archive, tmp_path / "staged")
+    return str(caught.value)
+
+
+def test_a_good_forged_manifest_is_unpacked(tmp_path):
+    """The helpers above make an archive that unpack() accepts: the refusals below are the manifest's."""
+    from portal import backup
+
+    archive = forged_archive(tmp_path, good_manifest(b"db"), {"database.sqlite3": b"db"})
+    (tmp_path / "staged").mkdir()
+    assert backup.unpack(archive, tmp_path / "staged")["database_file"] == "database.sqlite3"
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_manifest_naming_a_file_outside_the_archive_is_refused(tmp_path, database):
+    """An absolute path (or ../) as database_file would read, and for PostgreSQL write beside, any file."""
+    secret = tmp_path / "secret.dump"
+    secret.write_bytes(b"not from the archive")
+    for name in [str(secret), "../secret.dump", f"staged/../../{tmp_path.name}/secret.dump"]:
+        manifest = {**good_manifest(secret.read_bytes(), database), "database_file": name}
+        message = unpack_error(tmp_path, manifest)
+        assert f"names the database file {name!r}" in message
+        assert f"{database} backup's is {good_manifest(b'', database)['database_file']!r}" in message
+
+
+def test_a_manifest_with_the_other_engines_file_name_is_refused(tmp_path):
+    manifest = {**good_manifest(b"db", "postgresql"), "database_file": "database.sqlite3"}
+    message = unpack_error(tmp_path, manifest, {"database.sqlite3": b"db"})
+    assert "names the database file 'database.sqlite3'; a postgresql backup's is 'database.dump'" in message
+
+
+@pytest.mark.parametrize("key", ["database", "database_file", "database_sha256", "media", "migrations"])
+def test_a_manifest_missing_a_key_is_a_backup_error(tmp_path, key):
+    manifest = good_manifest(b"db")
+    del manifest[key]
+    message = unpack_error(tmp_path, manifest, {"database.sqlite3": b"db"})
+    assert f"manifest.json in {tmp_path / 'forged.tar'} has no {key!r}" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"database": "mysql"}, "'database' is 'mysql'; it should be one of 'postgresql', 'sqlite'"),
+        ({"database": ["sqlite"]}, "'database' is ['sqlite']; it should be one of 'postgresql', 'sqlite'"),
+        ({"database_file": None}, "names the database file None"),
+        ({"database_sha256": 7}, "'database_sha256' is 7; it should be a text"),
+        ({"media": {}}, "'media' is {}; it should be a text"),
+        ({"migrations": ["wagtailcore"]}, "'migrations' is ['wagtailcore']; it should be an object"),
+        ({"migrations": {"wagtailcore": 1}}, "'migrations' is {'wagtailcore': 1}; it should be an object"),
+    ],
+)
+def test_a_manifest_with_a_wrong_value_is_a_backup_error(tmp_path, change, expected):
+    message = unpack_error(tmp_path, {**good_manifest(b"db"), **change}, {"database.sqlite3": b"db"})
+    assert expected in message
+
+
+def test_a_manifest_that_is_not_an_object_is_a_backup_error(tmp_path):
+    message = unpack_error(tmp_path, ["format", 1], {"database.sqlite3": b"db"})
+    assert f"The manifest.json in {tmp_path / 'forged.tar'} is not a JSON object" in message
