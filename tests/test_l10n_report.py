@@ -296,3 +296,94 @@ class XliffUploadSafetyTests(TestCase):
         draft = NewsPage.objects.get(pk=other.pk).get_latest_revision_as_object()
         self.assertEqual(draft.body_de, "<p>Link</p>")
         self.assertEqual(NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object().title_de, "Neuer Titel")
+
+
+class PageRightsTests(TestCase):
+    """The report, its CSV and the XLIFF export and import show and change only pages the user may edit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.contrib.auth.models import Permission
+
+        from wagtail.models import GroupPagePermission
+
+        from zones.models import ZonePage
+
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        cls.news = NewsPage.objects.get(date="2021-04-12")
+        cls.zone = ZonePage.objects.get(title_en__contains="(SCODA)")
+        access_admin = Permission.objects.get(codename="access_admin")
+        cls.nobody = get_user_model().objects.create_user("nobody", password="pw")
+        cls.nobody.user_permissions.add(access_admin)
+        cls.zones = get_user_model().objects.create_user("zones-only", password="pw")
+        cls.zones.user_permissions.add(access_admin)
+        group = Group.objects.create(name="Zone editors")
+        GroupPagePermission.objects.create(
+            group=group, page=cls.zone.get_parent(), permission=Permission.objects.get(codename="change_page")
+        )
+        cls.zones.groups.add(group)
+        for user in (cls.nobody, cls.zones):
+            UserProfile.get_for_user(user).__class__.objects.filter(user=user).update(preferred_language="en")
+        # a draft title nobody outside the news section should read
+        draft = cls.news.get_latest_revision_as_object()
+        draft.title_zh_hans = "未发布的草稿标题"
+        draft.title_de = "Geheimer Entwurfstitel"
+        draft.save_revision()
+
+    def xliff(self, user, language="de"):
+        self.client.force_login(user)
+        return self.client.get("/admin/translations/xliff/", {"language": language}).content.decode()
+
+    def test_export_holds_only_pages_the_user_may_edit(self):
+        self.assertNotIn(f'original="page/{self.news.pk}"', self.xliff(self.nobody))
+        self.assertNotIn("Geheimer Entwurfstitel", self.xliff(self.nobody))
+        data = self.xliff(self.zones)
+        self.assertIn(f'original="page/{self.zone.pk}"', data)
+        self.assertNotIn(f'original="page/{self.news.pk}"', data)
+        self.assertNotIn("Geheimer Entwurfstitel", data)
+
+    def test_report_and_csv_list_only_pages_the_user_may_edit(self):
+        self.client.force_login(self.zones)
+        response = self.client.get("/admin/translations/")
+        self.assertEqual(response.status_code, 200)
+        shown = {row.page.pk for row in response.context["table"]}
+        self.assertIn(self.zone.pk, shown)
+        self.assertNotIn(self.news.pk, shown)
+        self.assertNotContains(response, "未发布的草稿标题")
+        rows = list(
+            csv.reader(
+                io.StringIO(self.client.get("/admin/translations/", {"format": "csv"}).content.decode("utf-8-sig"))
+            )
+        )
+        ids = {int(row[0]) for row in rows[1:]}
+        self.assertIn(self.zone.pk, ids)
+        self.assertNotIn(self.news.pk, ids)
+        self.client.force_login(self.nobody)
+        self.assertEqual(self.client.get("/admin/translations/").context["table"], [])
+        self.assertEqual(
+            len(self.client.get("/admin/translations/", {"format": "csv"}).content.decode().splitlines()), 1
+        )
+
+    def test_import_refuses_pages_the_user_may_not_edit(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from portal.l10n.xliff import export_xliff
+
+        data = export_xliff("de", page_ids=[self.news.pk, self.zone.pk]).decode()
+        data = data.replace(">Geheimer Entwurfstitel</target>", ">Überschrieben</target>", 1)
+        old_zone = self.zone.title_de
+        data = data.replace(f">{old_zone}</target>", ">Zonentitel</target>", 1)
+        self.client.force_login(self.zones)
+        before = Revision.page_revisions.filter(object_id=str(self.news.pk)).count()
+        response = self.client.post(
+            "/admin/translations/xliff/import/", {"file": SimpleUploadedFile("de.xlf", data.encode())}, follow=True
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f"{self.news.pk}:title: you may not edit page {self.news.pk}")
+        self.assertEqual(Revision.page_revisions.filter(object_id=str(self.news.pk)).count(), before)
+        self.assertEqual(
+            NewsPage.objects.get(pk=self.news.pk).get_latest_revision_as_object().title_de, "Geheimer Entwurfstitel"
+        )
+        from zones.models import ZonePage
+
+        self.assertEqual(ZonePage.objects.get(pk=self.zone.pk).get_latest_revision_as_object().title_de, "Zonentitel")

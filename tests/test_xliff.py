@@ -9,11 +9,12 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from wagtail.models import Page, Revision
+from wagtail.models import GroupPagePermission, Page, Revision, Workflow
 
 from defusedxml.ElementTree import fromstring
 
@@ -74,6 +75,7 @@ class XliffTestCase(TestCase):
         cls.news = NewsPage.objects.get(date="2021-04-12")
         cls.zone = ZonePage.objects.get(title_en__contains="(SCODA)")
         cls.editor = get_user_model().objects.create_user("agency", password="x")
+        cls.editor.groups.add(Group.objects.get(name="Editors"))  # add and change on every page, no publishing
 
     def edit(self, page, **values):
         latest = type(page).objects.get(pk=page.pk).get_latest_revision_as_object()
@@ -657,3 +659,108 @@ class CommandOwnershipTests(XliffTestCase):
             call_command("import_translations", str(path), "--user", "de-ru", stdout=StringIO())
         self.assertEqual(self.latest(self.news).summary_de, "Hallo.")
         self.assertNotEqual(self.live(self.news).summary_de, "Hallo.")
+
+
+def user_with_rights(name: str, page=None, *codenames: str):
+    """An admin user with `codenames` (change_page, publish_page …) on `page` and its subtree, nothing more."""
+    user = get_user_model().objects.create_user(name, password="x")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    if page is not None:
+        group = Group.objects.create(name=f"{name} rights")
+        for codename in codenames:
+            GroupPagePermission.objects.create(
+                group=group, page=page, permission=Permission.objects.get(codename=codename)
+            )
+        user.groups.add(group)
+    return user
+
+
+class PageRightsTests(XliffTestCase):
+    """An import writes only into pages the user may edit (and publishes only what they may publish)."""
+
+    def two_pages(self) -> bytes:
+        targets = {self.unit_id(self.news, "summary"): "Ohne Rechte.", self.unit_id(self.zone, "body"): "<p>Zone.</p>"}
+        data = with_targets(export_xliff("de", page_ids=[self.news.pk, self.zone.pk]), targets)
+        return only_units(data, set(targets))
+
+    def test_a_user_without_page_rights_writes_nothing(self):
+        nobody = user_with_rights("nobody")
+        before = Revision.objects.count()
+        report = import_xliff(self.two_pages(), user=nobody)
+        self.assertEqual(Revision.objects.count(), before, "no revision is saved")
+        self.assertEqual(
+            {(r.unit_id, r.message) for r in report.rejected},
+            {
+                (self.unit_id(self.news, "summary"), f"you may not edit page {self.news.pk}"),
+                (self.unit_id(self.zone, "body"), f"you may not edit page {self.zone.pk}"),
+            },
+        )
+        self.assertEqual(report.changed_count, 0)
+        self.assertEqual(self.latest(self.news).summary_de, self.news.summary_de)
+
+    def test_rights_on_one_section_import_that_section_only(self):
+        zones = user_with_rights("zones-only", self.zone.get_parent(), "change_page")
+        report = import_xliff(self.two_pages(), user=zones)
+        self.assertEqual(self.latest(self.zone).body_de, "<p>Zone.</p>")
+        self.assertEqual(self.latest(self.news).summary_de, self.news.summary_de)
+        self.assertEqual(
+            [(r.unit_id, r.message) for r in report.rejected],
+            [(self.unit_id(self.news, "summary"), f"you may not edit page {self.news.pk}")],
+        )
+
+    def test_publishing_needs_publish_rights_on_each_page(self):
+        # publish on the zones, only change on the news
+        zones = user_with_rights("zone-publisher", self.zone.get_parent(), "change_page", "publish_page")
+        GroupPagePermission.objects.create(
+            group=zones.groups.get(),
+            page=self.news.get_parent(),
+            permission=Permission.objects.get(codename="change_page"),
+        )
+        report = import_xliff(self.two_pages(), publish=True, user=zones)
+        self.assertEqual(self.live(self.zone).body_de, "<p>Zone.</p>", "published where they may publish")
+        self.assertEqual(self.latest(self.news).summary_de, self.news.summary_de, "not even a draft")
+        self.assertEqual(
+            [(r.unit_id, r.message) for r in report.rejected],
+            [
+                (
+                    self.unit_id(self.news, "summary"),
+                    f"you may not publish page {self.news.pk}; import it without publishing",
+                )
+            ],
+        )
+        # an editor without publishing rights anywhere
+        report = import_xliff(self.two_pages(), publish=True, user=self.editor)
+        self.assertEqual(len(report.rejected), 2)
+        self.assertEqual(self.live(self.news).summary_de, self.news.summary_de)
+
+    def test_a_page_in_moderation_is_locked_for_non_reviewers(self):
+        workflow = Workflow.objects.get(workflow_pages__page__depth=1)
+        workflow.start(self.live(self.news), self.editor)
+        report = import_xliff(self.two_pages(), user=self.editor)
+        self.assertEqual(
+            [(r.unit_id, r.message) for r in report.rejected],
+            [(self.unit_id(self.news, "summary"), f"page {self.news.pk} is awaiting moderation and locked for you")],
+        )
+        self.assertEqual(self.latest(self.news).summary_de, self.news.summary_de)
+        self.assertEqual(self.latest(self.zone).body_de, "<p>Zone.</p>", "the other page is imported")
+        # the moderators reviewing it may still change it
+        moderator = get_user_model().objects.create_user("moderator", password="x")
+        moderator.groups.add(Group.objects.get(name="Moderators"))
+        report = import_xliff(self.two_pages(), user=moderator)
+        self.assertEqual(report.rejected, [])
+        self.assertEqual(self.latest(self.news).summary_de, "Ohne Rechte.")
+
+    def test_the_command_follows_the_same_rules(self):
+        user_with_rights("nobody")
+        with TemporaryDirectory() as tmp:
+            path = Path(tmp) / "work.xlf"
+            path.write_bytes(self.two_pages())
+            before = Revision.objects.count()
+            out = StringIO()
+            call_command("import_translations", str(path), "--user", "nobody", stdout=out)
+            self.assertIn(f"{self.unit_id(self.news, 'summary')}: you may not edit page {self.news.pk}", out.getvalue())
+            self.assertEqual(Revision.objects.count(), before)
+            out = StringIO()
+            call_command("import_translations", str(path), "--user", "agency", "--publish", stdout=out)
+            self.assertIn(f"you may not publish page {self.zone.pk}", out.getvalue())
+            self.assertEqual(Revision.objects.count(), before)

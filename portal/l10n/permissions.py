@@ -55,6 +55,20 @@ def translator_languages(user) -> set[str]:
     return cached
 
 
+def editable_pages(user):
+    """The pages `user` may edit (Wagtail's "change", or "add" on pages they own), as a queryset.
+
+    For lists (the translations report, its CSV, the XLIFF export); one page is asked with
+    `page.permissions_for_user(user).can_edit()`.
+    """
+    from wagtail.models import Page
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    if user is None or not user.is_authenticated:
+        return Page.objects.none()
+    return PagePermissionPolicy().instances_user_has_any_permission_for(user, ["change"])
+
+
 def may_restructure(user) -> bool:
     """Whether `user` may delete, move, copy, unpublish or revert pages: not translators."""
     return not translator_languages(user)

@@ -16,7 +16,7 @@ from wagtail.models import Page
 from portal import i18n
 from portal.l10n import status
 from portal.l10n.models import TranslationState, TranslationStatus
-from portal.l10n.permissions import translator_languages
+from portal.l10n.permissions import editable_pages, translator_languages
 from portal.pagination import paginate
 
 PAGE_TYPES = {
@@ -60,8 +60,11 @@ def _filters(request):
     return language, state, page_type, section_page, errors
 
 
-def _statuses(language, state, page_type, section_page):
-    rows = TranslationStatus.objects.select_related("page", "page__content_type").filter(page__depth__gt=1)
+def _statuses(user, language, state, page_type, section_page):
+    """The status rows the filters select, of the pages `user` may edit (titles and drafts are theirs to read)."""
+    rows = TranslationStatus.objects.select_related("page", "page__content_type").filter(
+        page__depth__gt=1, page__in=editable_pages(user).values("pk")
+    )
     if section_page is not None:
         rows = rows.filter(page__path__startswith=section_page.path)
     if page_type:
@@ -94,7 +97,7 @@ def report(request):
     if not request.user.has_perm("wagtailadmin.access_admin"):
         raise PermissionDenied
     language, state, page_type, section_page, errors = _filters(request)
-    rows = _statuses(language, state, page_type, section_page)
+    rows = _statuses(request.user, language, state, page_type, section_page)
     if request.GET.get("format") == "csv":
         return csv_response(rows, language, state)
 
@@ -126,6 +129,7 @@ def report(request):
                 }
             )
         table.append(Row(page=page, cells=cells))
+    editable = editable_pages(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
@@ -140,7 +144,7 @@ def report(request):
             "all_languages": [(code, i18n.language_name(code)) for code in i18n.language_codes()],
             "states": TranslationState.choices,
             "page_types": [(key, key.replace("_", " ")) for key in PAGE_TYPES],
-            "sections": Page.objects.filter(depth__in=[2, 3]).order_by("path"),
+            "sections": Page.objects.filter(depth__in=[2, 3], pk__in=editable.values("pk")).order_by("path"),
             "selected": {"language": language, "state": state, "type": page_type, "section": section_page},
             "errors": errors,
             "query": query.urlencode(),
@@ -235,9 +239,11 @@ def xliff_export(request):
         return redirect("portal_translations")
     if allowed and language not in allowed:
         raise PermissionDenied
-    page_ids = list(_statuses(language, state, page_type, section_page).values_list("page_id", flat=True).distinct())
+    page_ids = list(
+        _statuses(request.user, language, state, page_type, section_page).values_list("page_id", flat=True).distinct()
+    )
     try:
-        data = export_xliff(language, state or "all", page_ids)
+        data = export_xliff(language, state or "all", page_ids, user=request.user)
     except XliffError as exc:
         messages.error(request, str(exc))
         return redirect("portal_translations")
@@ -260,12 +266,9 @@ def xliff_import(request):
         messages.error(request, _("The file is too large (at most 10 MB)."))
         return redirect("portal_translations")
     allowed = translator_languages(request.user)
-    root = Page.objects.filter(depth=2).first()
     publish = bool(request.POST.get("publish")) and not allowed
-    if publish and not (root and root.permissions_for_user(request.user).can_publish_subpage()):
-        messages.error(request, _("You may not publish; the translations were not imported."))
-        return redirect("portal_translations")
-    # the file's language is checked against the translator's before anything is written
+    # the file's language is checked against the translator's before anything is written; then each page
+    # against the user's rights on it (edit, and publish when publishing) and its lock
     result = import_xliff(upload.read(), publish=publish, user=request.user, allowed_languages=allowed or None)
     if result.file_error:
         messages.error(request, _("The file was not imported: %(error)s") % {"error": result.file_error})

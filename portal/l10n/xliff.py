@@ -12,7 +12,9 @@ what was filled as current. Each page is imported in its own transaction: a
 page is saved with all its usable units or not at all, and the pages before
 and after it are not affected. Every unit that cannot be imported is reported
 with the reason (its id names the page and the field); nothing a file holds
-raises out of import_xliff. Rich text goes through the site's one sanitiser
+raises out of import_xliff. A page the importing user may not edit (or
+publish, when publishing), or that is locked against them, is not imported
+at all (see _refusal). Rich text goes through the site's one sanitiser
 (portal.sanitise): links and images whose id is not a number or whose type is
 unknown are removed and named. Markup nested deeper than MAX_INLINE_DEPTH
 rejects the unit.
@@ -29,10 +31,12 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter, WhitelistRule
 from wagtail.fields import RichTextField
+from wagtail.locks import BasicLock, ScheduledForPublishLock, WorkflowLock
 from wagtail.models import Page
 from wagtail.rich_text import features as feature_registry
 from wagtail.whitelist import allow_without_attributes
@@ -44,6 +48,7 @@ from modelcluster.models import get_all_child_relations
 from portal import i18n
 from portal.l10n import status
 from portal.l10n.models import TranslationStatus
+from portal.l10n.permissions import editable_pages
 from portal.sanitise import DROPPED_WITH_CONTENT, RichTextWhitelister, sanitise_rich_text
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -123,7 +128,7 @@ def _model_field(tracked: status.TrackedField):
     return tracked.obj._meta.get_field(tracked.name)
 
 
-def _pages(page_ids) -> list[Page]:
+def _pages(page_ids, user=None) -> list[Page]:
     pages = Page.objects.filter(depth__gt=1).order_by("path")
     if page_ids is not None:
         ids = {int(pk) for pk in page_ids}
@@ -131,6 +136,10 @@ def _pages(page_ids) -> list[Page]:
         unknown = sorted(ids - set(pages.values_list("pk", flat=True)))
         if unknown:
             raise XliffError(f"No page with id {', '.join(map(str, unknown))}.")
+    if user is not None:
+        # the export holds the latest revisions, drafts and private pages included: only pages the user may edit
+        pages = pages.filter(pk__in=editable_pages(user).values("pk"))
+        return [page for page in pages.specific() if page.permissions_for_user(user).can_edit()]
     return list(pages.specific())
 
 
@@ -138,19 +147,22 @@ def _edit_url(page: Page) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
-def export_pages(language: str, state: str = "all", page_ids=None) -> list[ExportPage]:
-    """What an export of `language` holds: pages in tree order, each with its units."""
+def export_pages(language: str, state: str = "all", page_ids=None, user=None) -> list[ExportPage]:
+    """What an export of `language` holds: pages in tree order, each with its units.
+
+    With `user`, only the pages that user may edit (others are left out, not named).
+    """
     language = target_language(language)
     if state not in STATES:
         raise XliffError(f"Unknown state {state!r}; choose one of: {', '.join(STATES)}.")
     # labels and notes in English, the language agencies and the portal's editors share
     with translation.override("en"):
-        return _export_pages(language, state, page_ids)
+        return _export_pages(language, state, page_ids, user)
 
 
-def _export_pages(language: str, state: str, page_ids) -> list[ExportPage]:
+def _export_pages(language: str, state: str, page_ids, user) -> list[ExportPage]:
     source = status.source_language()
-    pages = _pages(page_ids)
+    pages = _pages(page_ids, user)
     stored = {
         row.page_id: row for row in TranslationStatus.objects.filter(language=language, page__in=[p.pk for p in pages])
     }
@@ -242,9 +254,9 @@ def render_xliff(pages: list[ExportPage], language: str) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}\n'.encode()
 
 
-def export_xliff(language: str, state: str = "all", page_ids=None) -> bytes:
-    """XLIFF 1.2 of the pages' tracked fields in `language` (see module doc)."""
-    return render_xliff(export_pages(language, state, page_ids), target_language(language))
+def export_xliff(language: str, state: str = "all", page_ids=None, user=None) -> bytes:
+    """XLIFF 1.2 of the pages' tracked fields in `language` (see module doc); with `user`, the pages they may edit."""
+    return render_xliff(export_pages(language, state, page_ids, user), target_language(language))
 
 
 # --- Import report ------------------------------------------------------------
@@ -578,12 +590,36 @@ def _plan(page, units: list[_Unit], language: str, report: ImportReport) -> list
     return changed
 
 
+def _refusal(page, user, publish: bool) -> str | None:
+    """Why `user` may not import into `page` (None: they may), as the admin's editor and publish buttons decide.
+
+    Without a user (the shell, no --user) only a lock refuses.
+    """
+    if user is not None:
+        permissions = page.permissions_for_user(user)
+        if not permissions.can_edit():
+            return _("you may not edit page %(page)s") % {"page": page.pk}
+        if publish and not permissions.can_publish():
+            return _("you may not publish page %(page)s; import it without publishing") % {"page": page.pk}
+    lock = page.get_lock()
+    if lock is None or (user is not None and not lock.for_user(user)):
+        return None
+    if isinstance(lock, BasicLock):
+        who = page.locked_by.get_username() if page.locked_by else "someone"
+        return f"page {page.pk} is locked by {who} in the admin"
+    if isinstance(lock, WorkflowLock):
+        return _("page %(page)s is awaiting moderation and locked for you") % {"page": page.pk}
+    if isinstance(lock, ScheduledForPublishLock):
+        return _("page %(page)s is scheduled for publishing and locked until then") % {"page": page.pk}
+    return _("page %(page)s is locked") % {"page": page.pk}
+
+
 def _import_page(page, units: list[_Unit], language: str, publish: bool, user, report: ImportReport) -> None:
     result = PageResult(page_id=page.pk, title=str(getattr(page, i18n.localized("title", status.source_language()))))
-    if page.locked and (user is None or page.locked_by_id != user.pk):
-        who = page.locked_by.get_username() if page.locked_by else "someone"
+    refusal = _refusal(page, user, publish)
+    if refusal:
         for unit in units:
-            report.rejected.append(UnitMessage(unit.unit_id, f"page {page.pk} is locked by {who} in the admin"))
+            report.rejected.append(UnitMessage(unit.unit_id, refusal))
         report.pages.append(result)
         return
     had_draft = page.has_unpublished_changes
@@ -619,6 +655,8 @@ def import_xliff(
     """Write the targets of an XLIFF 1.2 file back as one new revision per page; an ImportReport.
 
     `allowed_languages` (a translator's) refuses a file for any other language before anything is written.
+    With `user`, a page they may not edit (or publish, with `publish`) is not imported and its units are
+    rejected with the reason; so is a page locked against them (by a person, a workflow or a schedule).
     """
     report = ImportReport()
     try:

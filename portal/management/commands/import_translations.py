@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from portal.l10n.permissions import translator_languages
 from portal.l10n.xliff import UNCHANGED, import_xliff
@@ -16,7 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The XLIFF file.")
         parser.add_argument("--publish", action="store_true", help="Publish the new revisions.")
-        parser.add_argument("--user", help="Username the revisions are saved as.")
+        parser.add_argument(
+            "--user",
+            help="Username the revisions are saved as; pages this user may not edit (or publish) are not imported.",
+        )
         parser.add_argument("--language", help="Refuse the file unless it is for this language.")
         parser.add_argument("--strict", action="store_true", help="Fail (exit non-zero) when any unit was rejected.")
 
@@ -36,9 +40,11 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
 
-        report = import_xliff(
-            data, publish=publish, user=account, expected_language=language, allowed_languages=allowed or None
-        )
+        # with --user, each page is held to that user's rights and locks as in the admin; messages in English
+        with translation.override("en"):
+            report = import_xliff(
+                data, publish=publish, user=account, expected_language=language, allowed_languages=allowed or None
+            )
         if report.file_error:
             raise CommandError(f"{file}: {report.file_error}")
 
