@@ -750,6 +750,27 @@ class PageRightsTests(XliffTestCase):
         self.assertEqual(report.rejected, [])
         self.assertEqual(self.latest(self.news).summary_de, "Ohne Rechte.")
 
+    def test_a_page_scheduled_for_publishing_is_locked(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        draft = self.latest(self.news)
+        draft.go_live_at = timezone.now() + timedelta(days=1)
+        draft.save_revision().publish()
+        superuser = get_user_model().objects.create_superuser("boss", "boss@example.com", "x")
+        report = import_xliff(self.two_pages(), user=superuser)
+        self.assertEqual(
+            [(r.unit_id, r.message) for r in report.rejected],
+            [
+                (
+                    self.unit_id(self.news, "summary"),
+                    f"page {self.news.pk} is scheduled for publishing and locked until then",
+                )
+            ],
+        )
+        self.assertEqual(self.latest(self.zone).body_de, "<p>Zone.</p>")
+
     def test_the_command_follows_the_same_rules(self):
         user_with_rights("nobody")
         with TemporaryDirectory() as tmp:
