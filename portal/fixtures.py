@@ -320,6 +320,8 @@ def read_documents(directory: Path) -> list[tuple[str, dict]]:
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
+        except RecursionError as exc:
+            raise FixtureError(f"{name}: the JSON is nested too deeply") from exc
         except json.JSONDecodeError as exc:
             raise FixtureError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
         except UnicodeDecodeError as exc:
@@ -329,7 +331,10 @@ def read_documents(directory: Path) -> list[tuple[str, dict]]:
         unknown = set(document) - {"settings", "topics", "pages"}
         if unknown:
             raise FixtureError(f"{name}: unknown section(s) {', '.join(sorted(unknown))}")
-        check_characters(name, document)
+        try:
+            check_characters(name, document)
+        except RecursionError as exc:
+            raise FixtureError(f"{name}: the JSON is nested too deeply") from exc
         documents.append((name, document))
     return documents
 
@@ -412,7 +417,13 @@ class Loader:
                         raise FixtureError(f"{where}: field '{name}' [{code}] must be text")
                     if text and isinstance(f, RichTextField):
                         # only the admin's editor cleans rich text; fixtures are cleaned here
-                        text = sanitise_rich_text(text, f.features)
+                        try:
+                            text = sanitise_rich_text(text, f.features)
+                        except RecursionError as exc:  # the cleaner walks the markup's tree recursively
+                            raise FixtureError(
+                                f"{where}: field '{name}' [{code}]: the rich text is nested too deeply to be "
+                                "cleaned; simplify its markup"
+                            ) from exc
                     setattr(obj, i18n.localized(name, code), text or ("" if not f.null else None))
             else:
                 if isinstance(value, dict):
@@ -754,10 +765,7 @@ def _normalise_values(model, values: dict) -> dict:
         if isinstance(value, dict):
             value = {code: value.get(code) or "" for code in i18n.language_codes()}
             if isinstance(f, RichTextField):
-                value = {
-                    code: "" if i18n.is_blank_html(text) else sanitise_rich_text(text, f.features)
-                    for code, text in value.items()
-                }
+                value = {code: _normalised_rich_text(text, f.features) for code, text in value.items()}
             if any(value.values()):
                 out[name] = value
         elif isinstance(value, list):
@@ -774,6 +782,17 @@ def _normalise_values(model, values: dict) -> dict:
         else:
             out[name] = value
     return out
+
+
+def _normalised_rich_text(text, features) -> str:
+    if not isinstance(text, str):
+        return text  # reported with its file and page by Loader.assign
+    if i18n.is_blank_html(text):
+        return ""
+    try:
+        return sanitise_rich_text(text, features)
+    except RecursionError:
+        return text  # nested too deeply: reported with its file, page and field by Loader.assign
 
 
 def _normalise(model, spec: dict) -> dict:

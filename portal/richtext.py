@@ -6,7 +6,8 @@ post that is not JSON, an image "id" of "1 or 1=1") raised in the view, or was
 stored and then raised each time the page was drawn or opened in the editor.
 
 - `DraftailRichTextArea` (settings.WAGTAILADMIN_RICH_TEXT_EDITORS) hands a post
-  it cannot convert to the form field as `UnreadableRichText`, and opens stored
+  it cannot convert to the form field as `UnreadableRichText` (and one with lists nested
+  deeper than MAX_LIST_DEPTH, unconverted, as `TooDeepRichText`), and opens stored
   text with invalid references with those references dropped
   (portal.sanitise.sanitise_rich_text);
 - `RichTextFormField`, the form field of every RichTextField in Wagtail's admin
@@ -17,6 +18,8 @@ stored and then raised each time the page was drawn or opened in the editor.
 The form field and the handlers are registered when this module is imported:
 portal/urls.py imports it, so before the first request is served.
 """
+
+import json
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,6 +41,10 @@ from portal.sanitise import reference_is_valid, reference_problems, sanitise_ric
 
 # What the converter may raise on a post that is JSON of the wrong shape, or no JSON at all.
 CONVERSION_ERRORS = (ExporterException, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+# The deepest list nesting (a block's "depth") a post may have. Draftail nests 4 deep at most
+# (Wagtail's maxListNesting); the converter builds one wrapper per level, and the HTML cleaners
+# (portal.sanitise) recurse per element, so a crafted post nested ~100 deep gave text they broke on.
+MAX_LIST_DEPTH = 10
 
 
 class UnreadableRichText:
@@ -45,6 +52,26 @@ class UnreadableRichText:
 
     def __init__(self, posted: str):
         self.posted = posted
+
+
+class TooDeepRichText(UnreadableRichText):
+    """A post whose blocks' depths are not whole numbers from 0 to MAX_LIST_DEPTH; not converted."""
+
+
+def _depths_out_of_range(posted: str) -> bool:
+    """Whether any block of the contentstate has a depth that is not an int from 0 to MAX_LIST_DEPTH.
+    A post that is not contentstate at all is left to the converter (UnreadableRichText)."""
+    try:
+        blocks = json.loads(posted).get("blocks")
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return False
+    if not isinstance(blocks, list):
+        return False
+    for block in blocks:
+        depth = block.get("depth", 0) if isinstance(block, dict) else 0
+        if type(depth) is not int or not 0 <= depth <= MAX_LIST_DEPTH:
+            return True
+    return False
 
 
 class DraftailRichTextArea(WagtailDraftailRichTextArea):
@@ -59,6 +86,8 @@ class DraftailRichTextArea(WagtailDraftailRichTextArea):
         posted = data.get(name)
         if posted is None:
             return None
+        if _depths_out_of_range(posted):
+            return TooDeepRichText(posted)
         try:
             return self.converter.to_database_format(posted)
         except CONVERSION_ERRORS:
@@ -70,9 +99,12 @@ class RichTextFormField(forms.CharField):
 
     default_error_messages = {
         "unreadable": _("This text could not be read: it is not in the rich text editor's format."),
+        "too_deep": _("The lists in this text are nested too deeply (at most %(max)d levels)."),
     }
 
     def to_python(self, value):
+        if isinstance(value, TooDeepRichText):
+            raise ValidationError(self.error_messages["too_deep"], code="too_deep", params={"max": MAX_LIST_DEPTH})
         if isinstance(value, UnreadableRichText):
             raise ValidationError(self.error_messages["unreadable"], code="unreadable")
         return super().to_python(value)

@@ -500,6 +500,21 @@ class BrokenFixtureTests(TestCase):
         with mock.patch.object(Loader, "apply", refuse_news):
             self.assert_fails_cleanly("news.json", edit, key, "the database refused", "NUL")
 
+    def test_rich_text_nested_too_deeply(self):
+        """Markup nested deeper than the cleaner's recursion gave a raw RecursionError; now an error naming
+        the file, the page and the field, and nothing is loaded."""
+        key = self.first_key("news.json")
+        for opening, closing in [("<b>", "</b>"), ("<ul><li>", "</li></ul>")]:
+
+            def edit(document, opening=opening, closing=closing):
+                self.first_news(document)["fields"]["body"]["en"] = f"<p>{opening * 3000}deep{closing * 3000}</p>"
+
+            with self.subTest(opening):
+                self.assert_fails_cleanly("news.json", edit, key, "'body' [en]", "nested too deeply")
+        # JSON deeper than json.loads goes (a raw RecursionError too)
+        nested = '{"pages": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+        self.assert_fails_cleanly("news.json", nested, "JSON is nested too deeply")
+
     def test_privacy_that_cannot_be_loaded(self):
         def unknown_group(document):
             self.first_news(document)["privacy"] = {"restriction": "groups", "groups": ["Nobody's group"]}

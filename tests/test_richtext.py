@@ -126,6 +126,42 @@ class RichTextInTheEditorTests(TestCase):
                 self.assertEqual(self.news.body_de, before)
                 self.assertFalse(self.news.has_unpublished_changes)
 
+    def test_lists_nested_too_deeply_are_a_form_error_on_the_field(self):
+        """Draftail nests lists 4 deep at most; a post of list items deeper than MAX_LIST_DEPTH is refused
+        (the converter builds one wrapper per level, and markup nested ~100 deep broke the cleaners)."""
+        from portal.richtext import MAX_LIST_DEPTH
+
+        def nested_list(deepest) -> str:
+            # Each level in turn, as the editor would nest them; a value it would never post, after a first item.
+            depths = [*range(deepest + 1)] if type(deepest) is int and 0 <= deepest <= 200 else [0, deepest]
+            blocks = [
+                {"key": f"l{n}", "type": "unordered-list-item", "depth": depth, "text": f"level {n}",
+                 "inlineStyleRanges": [], **NO_RANGES}
+                for n, depth in enumerate(depths)
+            ]  # fmt: skip
+            return json.dumps({"blocks": blocks, "entityMap": {}})
+
+        before = self.news.body_en
+        for deepest in [MAX_LIST_DEPTH + 1, 150, 10**6, -1, "3", 2.5, True]:
+            with self.subTest(deepest=deepest):
+                response = self.client.post(self.edit_url, self.edit_form(body_en=nested_list(deepest)))
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(list(response.context["form"].errors), ["body_en"])
+                if deepest in (MAX_LIST_DEPTH + 1, 150, 10**6):
+                    self.assertIn(
+                        f"nested too deeply (at most {MAX_LIST_DEPTH} levels)",
+                        str(response.context["form"].errors["body_en"]),
+                    )
+                self.news.refresh_from_db()
+                self.assertEqual(self.news.body_en, before)
+        # As deep as the editor nests (Wagtail's maxListNesting is 4), and the limit itself, are fine.
+        for deepest in [4, MAX_LIST_DEPTH]:
+            with self.subTest(deepest=deepest):
+                response = self.client.post(self.edit_url, self.edit_form(body_en=nested_list(deepest)))
+                self.assertEqual(response.status_code, 302)
+                self.news.refresh_from_db()
+                self.assertIn(f"level {deepest}", self.news.body_en)
+
     def test_good_links_and_images_are_kept(self):
         page = self.site["zone"]
         response = self.client.post(
