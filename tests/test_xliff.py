@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.utils import translation
 
 from wagtail.models import GroupPagePermission, Page, Revision, Workflow
 
@@ -677,6 +678,11 @@ def user_with_rights(name: str, page=None, *codenames: str):
 
 class PageRightsTests(XliffTestCase):
     """An import writes only into pages the user may edit (and publishes only what they may publish)."""
+
+    def setUp(self):
+        super().setUp()
+        # The reasons are translated; compare them in English (the default language is Chinese).
+        self.enterContext(translation.override("en"))
 
     def two_pages(self) -> bytes:
         targets = {self.unit_id(self.news, "summary"): "Ohne Rechte.", self.unit_id(self.zone, "body"): "<p>Zone.</p>"}
