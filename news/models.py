@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -35,21 +36,21 @@ class NewsIndexPage(BasePage):
         verbose_name = _("news index")
 
     def listing_facts(self) -> dict:
-        """The zones and topics that have news here, and the news per year: aggregates over every
-        article, remembered until the published content changes (see get_context). The zones
-        carry their titles only: the options show nothing else (bodies in four languages stay unread)."""
+        """The zones and topics that have news here, and the news per year, in the active
+        language: aggregates over every article, remembered as plain data until the published
+        content changes (see get_context). The zones' bodies in four languages stay unread."""
         from django.apps import apps
 
         all_news = self.news()
         zones = public_pages(apps.get_model("zones", "ZonePage").objects.all(), self)
         topics = apps.get_model("portal", "Topic").objects.all()
+        zones = zones.filter(Exists(all_news.filter(related_zones=OuterRef("pk")))).order_by("path")
         return {
-            "zones": list(
-                zones.filter(Exists(all_news.filter(related_zones=OuterRef("pk"))))
-                .order_by("path")
-                .only(*i18n.localized_columns("title"))
-            ),
-            "topics": list(topics.filter(Exists(all_news.filter(topics=OuterRef("pk")))).order_by("slug")),
+            "zones": [[zone.pk, zone.title] for zone in zones.only(*i18n.localized_columns("title"))],
+            "topics": [
+                [topic.slug, topic.pk, topic.name]
+                for topic in topics.filter(Exists(all_news.filter(topics=OuterRef("pk")))).order_by("slug")
+            ],
             "archive": year_archive(all_news, "date"),
         }
 
@@ -59,7 +60,7 @@ class NewsIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        facts = self.remembered(request, "news-index", self.listing_facts)
+        facts = self.remembered(request, f"news-index:{translation.get_language()}", self.listing_facts)
         archive = facts["archive"]
 
         filters = Filters()
@@ -68,7 +69,7 @@ class NewsIndexPage(BasePage):
             "zone",
             _("Zone"),
             _("All zones"),
-            {str(z.pk): (z, z.title) for z in facts["zones"]},
+            {str(pk): (pk, title) for pk, title in facts["zones"]},
             _("Unknown zone; showing news of all zones."),
         )
         filters.choice(
@@ -76,7 +77,7 @@ class NewsIndexPage(BasePage):
             "topic",
             _("Topic"),
             _("All topics"),
-            {t.slug: (t, t.name) for t in facts["topics"]},
+            {slug: (pk, name) for slug, pk, name in facts["topics"]},
             _("Unknown topic; showing all topics."),
         )
         filters.year(request, _("Year"), _("All years"), archive)
@@ -162,7 +163,7 @@ class NewsPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.remembered(request, "news", self.links))
+        context.update(self.links())
         return context
 
     def links(self) -> dict:

@@ -13,8 +13,8 @@ it failed to write and deletes them before anything else when Redis answers agai
 `recovered`, on which pagecache starts a new generation (another process may have published
 in between, and its new generation never reached Redis).
 
-A value Redis returns that no longer decodes (a deploy renamed a class whose pickles are in the
-cache: pagecache keeps Page and Site objects) is a miss too, deleted, and logged once per
+A value Redis returns that no longer decodes (a damaged entry, or one a library pickled before
+a deploy renamed its class) is a miss too, deleted, and logged once per
 interval (`unreadable`); Redis answered, so it is no outage. read() does the same for the other
 caches (local memory, files).
 
@@ -24,11 +24,16 @@ which is when the stale values above must go.
 """
 
 import contextlib
+import functools
+import hashlib
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.dispatch import Signal
@@ -88,6 +93,32 @@ def read(cache, key, default=None):
         with contextlib.suppress(Exception):  # should it fail, the next write replaces the value
             cache.delete(key)
         return default
+
+
+# What the code that computes cached values is made of: the project's Python and templates.
+RELEASE_SOURCES = ("portal", "news", "zones", "templates")
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml"}
+RELEASE_PACKAGES = ("django", "wagtail", "wagtail-modeltranslation", "django-modeltranslation")
+
+
+@functools.cache
+def release() -> str:
+    """A short name of the running code, part of every key the portal writes (pagecache): what
+    an older or newer release stored is never read. settings.RELEASE when the deploy names one
+    (e.g. the commit); else a digest of the project's source files and of the versions of the
+    packages that render its pages, computed once per process."""
+    if getattr(settings, "RELEASE", ""):
+        return settings.RELEASE
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    for folder in RELEASE_SOURCES:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and "migrations" not in path.parts and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    for package in RELEASE_PACKAGES:
+        digest.update(f"{package}={version(package)}".encode())
+    return digest.hexdigest()
 
 
 @dataclass

@@ -25,7 +25,8 @@ class FilterField:
 
 @dataclass
 class Filters:
-    values: dict = field(default_factory=dict)  # name → the selected object or year
+    values: dict = field(default_factory=dict)  # name → the selected key (a pk) or year
+    labels: dict = field(default_factory=dict)  # name → what the visitor chose, as the options name it
     raw: dict = field(default_factory=dict)  # name → string for URLs
     messages: list = field(default_factory=list)
     fields: list = field(default_factory=list)
@@ -39,10 +40,10 @@ class Filters:
         return bool(self.raw)
 
     def choice(self, request, name, label, empty_label, options: dict, unknown_message) -> None:
-        """A filter over `options`: {URL value: (object, label)}."""
+        """A filter over `options`: {URL value: (value for the lookup, label)}."""
         raw = request.GET.get(name, "").strip()
         if raw in options:
-            self.values[name] = options[raw][0]
+            self.values[name], self.labels[name] = options[raw]
             self.raw[name] = raw
         elif raw:
             self.messages.append(unknown_message)

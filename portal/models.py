@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page, PageViewRestriction
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -156,10 +156,11 @@ class BasePage(Page):
 
         Matches what `page.slug` shows through the fallback chain: a child
         whose slug is empty in this language is found by its fallback slug.
-        wagtail-modeltranslation's own route loads every sibling instead.
-        The walk down the tree (one narrow query per level) and the page found
-        are remembered until the published content next changes: a page
-        usually needs no query to be found.
+        wagtail-modeltranslation's own route loads every sibling instead (it
+        assigns its route to every page class; portal/apps.py puts this one back).
+        The walk down the tree (one narrow query per level) is remembered as the
+        page's type and key until the published content next changes: the page
+        itself is loaded in one query.
         """
         if not path_components:
             if self.live:
@@ -172,7 +173,7 @@ class BasePage(Page):
         if found is None:
             raise Http404
         label, pk = found
-        page = pagecache.remember(f"page:{label}:{pk}", lambda: load_page(label, pk))
+        page = load_page(label, pk)
         if page is None:
             raise Http404
         return page.route(request, [])
@@ -196,25 +197,18 @@ class BasePage(Page):
                 return None
             path, depth = found[0], found[1]
         content_type = ContentType.objects.get_for_id(found[2])
-        return content_type.app_label + "." + content_type.model, found[3]
+        return [content_type.app_label + "." + content_type.model, found[3]]
 
     def serve(self, request, *args, **kwargs):
-        return pagecache.mark_cacheable(self, super().serve(request, *args, **kwargs))
+        return pagecache.mark_public(self, request, super().serve(request, *args, **kwargs))
 
     def remembered(self, request, name: str, compute):
-        """compute(), kept until the published content changes (pagecache.remember), for the
-        parts of a page drawn from other pages (neighbours, related lists). A preview computes
-        afresh: the draft's own date, topics or zones may differ from the published page's."""
+        """compute(), kept until the published content changes (pagecache.remember: plain data
+        only), for the parts of a page drawn from other pages. A preview computes afresh: the
+        draft's own date, topics or zones may differ from the published page's."""
         if not self.pk or getattr(request, "is_preview", False):
             return compute()
         return pagecache.remember(f"{name}:{self.pk}", compute)
-
-    def get_view_restrictions(self):
-        """Wagtail's query, asked only for a page below a restricted one: most pages have
-        none, and Wagtail would look at every ancestor (two queries) on every request."""
-        if self.path and not any(self.path.startswith(path) for path in pagecache.restricted_paths()):
-            return PageViewRestriction.objects.none()
-        return super().get_view_restrictions()
 
     def get_admin_display_title(self):
         with translation.override(i18n.default_language()):
@@ -258,7 +252,7 @@ class HomePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.remembered(request, "home", self.listings))
+        context.update(self.listings())
         return context
 
     def listings(self) -> dict:
@@ -337,17 +331,6 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
-
-    @classmethod
-    def for_request(cls, request):
-        """Wagtail's, from a remembered copy: every page's footer shows these."""
-        name = cls.get_cache_attr_name()
-        site = None if hasattr(request, name) else pagecache.find_site(request)
-        if site is not None:
-            found = pagecache.remember(f"site-settings:{site.pk}", lambda: cls.for_site(site))
-            found._request = request
-            setattr(request, name, found)
-        return super().for_request(request)
 
 
 class SearchEntry(models.Model):

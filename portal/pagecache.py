@@ -1,37 +1,39 @@
-"""Full-page cache for anonymous visitors, per language (the URL carries the language).
+"""Caching of what anonymous visitors see, in three layers.
 
-A response is stored only when
-- the request is a GET or HEAD without a session cookie (so never for a logged-in
-  editor, a visitor who unlocked a password-protected page, or a preview — previews
-  are served by other views and carry a session anyway),
-- a portal page served it (BasePage.serve marks the response) and that page has no
-  view restrictions,
-- it is a 200 that sets no cookie,
-- its query string holds only parameters a page reads (QUERY_PARAMETERS), each once, its Host
-  is a site's address as site_address spells it (or no site's, without a port but the
-  scheme's), and its client has not added PAGE_CACHE_NEW_PAGES_PER_CLIENT pages this minute
-  (PageCacheMiddleware.key, may_add_entry).
-The key holds the address and query normalised (site_address, known_query): other spellings of
-them read the same entry and never add one. A hit replays the stored status, headers and body
-(a HEAD gets no body).
+1. HTTP (CacheControlMiddleware): a public page answered to a visitor without a session sends
+   `Cache-Control: public, max-age=HTTP_CACHE_MAX_AGE, s-maxage=HTTP_CACHE_S_MAXAGE,
+   stale-while-revalidate=HTTP_CACHE_STALE_WHILE_REVALIDATE` (a CDN, Varnish or nginx may keep
+   it; wagtail.contrib.frontend_cache purges its four language URLs on publish). Everything else
+   (a private page or its password form, a preview, a logged-in user, a response that sets a
+   cookie, search, feeds, errors) sends `private, no-store` unless its view chose otherwise.
+   Django's ConditionalGetMiddleware adds an ETag from the body and answers 304.
 
-Any publish, unpublish, move or delete of a page, and any change of topics or site
-settings, starts a new generation that is part of every key: a change shows at once
-everywhere (home page, listings, related news), at the cost of emptying the whole
-cache. A generation is a token never used before (new_generation), stored without a
-timeout; should it be lost (evicted, Redis restarted) a new one starts, never an old
-one. It lives in the "shared" cache (Redis, or files every worker process reads:
-settings.base.cache_settings), so a publish handled by one gunicorn worker empties the
-pages cached by all of them. With PAGE_CACHE_SECONDS = 0 (the default outside
-production) no page is cached.
+2. The page cache (PageCacheMiddleware), for installations without a CDN: the same public
+   responses kept whole (status, headers, body: plain data) for PAGE_CACHE_SECONDS, when
+   - the request is a GET or HEAD without a session cookie,
+   - its query string holds only parameters a page reads (QUERY_PARAMETERS), each once, its Host
+     is a site's address as site_address spells it (or no site's, without a port but the
+     scheme's), and its client has not added PAGE_CACHE_NEW_PAGES_PER_CLIENT pages this minute
+     (PageCacheMiddleware.key, may_add_entry).
+   The key holds the address and query normalised (site_address, known_query): other spellings of
+   them read the same entry and never add one. A hit replays the stored status, headers and body
+   (a HEAD gets no body). Why not Django's cache middleware pair: it keys on the URL as written
+   (every `?utm=` or Host spelling would add an entry), adds Age and Expires to a hit (a hit would
+   not be the miss), and stores the response object; wagtail-cache requires Wagtail < 8.
 
-remember() keeps values derived from the published pages (a listing's filter
-options and year counts; the site, its home page and settings; which pages are
-private) under the same generation, so they are computed once per change instead
-of once per request, page cache or not. A request reads the generation once.
+3. Remembered values (remember): small values derived from the published pages that measurably
+   pay (the route to a page, a listing's filter options, year counts and ordered keys, the menu),
+   kept as plain data only (numbers, strings, lists, dicts: never model instances or the
+   project's classes, which a deploy could rename).
 
-Every read goes through portal.cache.read: a value that no longer unpickles (a deploy renamed a
-class whose instances are remembered) is a miss, logged once per interval, not a 500 on every page.
+Any publish, unpublish, move or delete of a page, any change of privacy, topics, images,
+documents, sites or site settings, and a live page saved by a script start a new generation that
+is part of every key of layers 2 and 3: a change shows at once everywhere, in every worker. A
+generation is a token never used before (new_generation), stored without a timeout in the
+"shared" cache (Redis, or files every worker reads); should it be lost a new one starts, never
+an old one. Every key also holds the release (portal.cache.release): a deploy of new code never
+reads what old code stored. Every read goes through portal.cache.read: a value that cannot be
+read back is a miss.
 """
 
 import secrets
@@ -46,8 +48,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from django.http.request import split_domain_port
+from django.utils.cache import patch_cache_control
 
-from portal.cache import read
+from portal.cache import read, release
 from portal.clientip import client_bucket
 
 # Renamed with the switch from a counter to tokens: a counter left by older code is never read.
@@ -165,21 +168,37 @@ def invalidate_on_change(sender, created=False, update_fields=None, **kwargs) ->
 # Long enough to outlive quiet periods; a change makes the values unreachable at once anyway.
 REMEMBER_SECONDS = 24 * 60 * 60
 
+PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+def is_plain(value) -> bool:
+    """Whether a value is plain data: what any release of the code reads back the same."""
+    if isinstance(value, PLAIN_TYPES):
+        return True
+    if isinstance(value, list | tuple):
+        return all(is_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str | int) and is_plain(item) for key, item in value.items())
+    return False
+
 
 def _remember_key(name: str) -> str:
-    return f"portal:remember:{generation()}:{name}"
+    return f"portal:remember:{release()}:{generation()}:{name}"
 
 
 def remember(name: str, compute):
     """compute(), kept in the cache until the published content next changes.
 
-    For values that depend only on published pages (not on the request): the
-    caller puts everything that selects the value (page id, language) in `name`.
+    For plain values (is_plain) that depend only on published pages (not on the request): the
+    caller puts everything that selects the value (page id, language) in `name`. Anything else
+    is a programming error: a model instance in the cache is what a deploy cannot read back.
     """
     key = _remember_key(name)
     value = read(_cache(), key)
     if value is None:
         value = compute()
+        if not is_plain(value):
+            raise TypeError(f"remember({name!r}): only plain data may be kept, not {type(value).__name__}")
         if value is not None:  # nothing found is not kept: a visitor's bad URLs never fill the cache
             _cache().set(key, value, REMEMBER_SECONDS)
     return value
@@ -215,14 +234,6 @@ def _site_ports(compute: bool = True) -> dict[str, list[int]] | None:
     return remember("site-ports", find)
 
 
-def site_host(request) -> str | None:
-    """The request's host name when a site has it, else None (Wagtail serves the default site):
-    the part of a remembered value's name that comes from the request, so made-up Host
-    headers never make new entries."""
-    hostname = split_domain_port(request.get_host())[0]
-    return hostname if hostname in _site_ports() else None
-
-
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -245,73 +256,48 @@ def normalised_address(request, ports: dict | None = None) -> str | None:
 def site_address(request, ports: dict | None = None) -> str | None:
     """The request's normalised_address, when its Host header spells it so (as browsers do): a
     page's absolute URLs (canonical, hreflang) are built from the header as written, so this is
-    the key of a remembered head or cached page. None otherwise: any other spelling of a site's
-    address (LOCALHOST, localhost., localhost:80, …) or any other port is answered afresh and
-    nothing is kept for it — each would make new entries, and a page made for one spelling must
-    never be shown at another, nor take the entry of the one visitors use."""
+    the key of a cached page. None otherwise: any other spelling of a site's address (LOCALHOST,
+    localhost., localhost:80, …) or any other port is answered afresh and nothing is kept for it —
+    each would make new entries, and a page made for one spelling must never be shown at
+    another, nor take the entry of the one visitors use."""
     address = normalised_address(request, ports)
     if address is None or address != f"{request.scheme}://{request.get_host()}":
         return None
     return address
 
 
-def find_site(request):
-    """Wagtail's Site.find_for_request, from a remembered copy whose home page is loaded as the
-    specific page: Wagtail asks the database for both on every request otherwise.
+def site_root(request):
+    """The home page (specific) of the request's site, or None; once per request.
 
-    Keyed like Wagtail's own lookup, by host name and port, for the host names of
-    the sites; every other name gets the default site, under one key, so made-up
-    Host headers do not fill the cache. A site, its home page or any page changing
-    starts a new generation. Kept on the request, where Wagtail looks for it.
+    Wagtail finds the site (Site.find_for_request, kept on the request by Wagtail); which page
+    type its root is, is remembered, so the page is loaded in one query.
     """
     from wagtail.models import Site
 
-    if hasattr(request, "_wagtail_site"):
-        return request._wagtail_site
-    try:
-        host = site_host(request)
-    except DisallowedHost:
-        return Site.find_for_request(request)  # as Wagtail does: by the raw host
+    from portal.models import load_page
 
-    def find():
-        site = Site.find_for_request(request)
-        if site is not None:
-            site.root_page = site.root_page.specific
-        return site
-
-    request._wagtail_site = remember(f"site:{host}:{request.get_port()}" if host else "site:*", find)
-    return request._wagtail_site
-
-
-def site_root(request):
-    """The home page of the request's site (specific), or None."""
-    site = find_site(request)
-    return site.root_page if site is not None else None
-
-
-class SiteMiddleware:
-    """find_site() before Wagtail's page view looks the site up itself. Other views (search, the
-    error pages) find it through the template tags; the health check, static files and the
-    admin never wait for it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        from wagtail import views
-
-        if view_func is views.serve:
-            find_site(request)
+    if request is None:
         return None
+    if not hasattr(request, "portal_site_root"):
+        try:
+            site = Site.find_for_request(request)
+        except DisallowedHost:
+            site = None
+        root = None
+        if site is not None:
+            label = remember(f"root-type:{site.root_page_id}", lambda: site.root_page.specific_class._meta.label)
+            root = load_page(label, site.root_page_id)
+        request.portal_site_root = root
+    return request.portal_site_root
 
 
-def mark_cacheable(page, response):
-    """Called by BasePage.serve for a page whose response may be shared."""
-    if getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0 and not page.get_view_restrictions().exists():
-        response.portal_cacheable = True
+def mark_public(page, request, response):
+    """Called by BasePage.serve: the response may be shared (HTTP caches, the page cache) unless
+    it is a preview or the page lies below a view restriction."""
+    if not getattr(request, "is_preview", False) and not any(page.path.startswith(path) for path in restricted_paths()):
+        response.portal_public = True
+        if getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0:
+            _site_ports()  # the page cache keys on the sites' addresses: remembered from now on
     return response
 
 
@@ -393,7 +379,7 @@ class PageCacheMiddleware:
         query = known_query(request.META.get("QUERY_STRING", ""))
         if query is None:
             return None
-        return f"portal:page:v3:{generation()}:{address}{request.path}?{query}"
+        return f"portal:page:{release()}:{generation()}:{address}{request.path}?{query}"
 
     def __call__(self, request):
         token = _request_generation.set([])
@@ -411,7 +397,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if (
             stored is None
-            and getattr(response, "portal_cacheable", False)
+            and getattr(response, "portal_public", False)
             # the page found its site: the addresses are remembered now if they were not before
             and (key := key or self.key(request)) is not None
             and response.status_code == 200
@@ -443,6 +429,37 @@ class PageCacheMiddleware:
         for name, value in stored["headers"]:
             response[name] = value
         response["X-Page-Cache"] = "hit"
+        return response
+
+
+class CacheControlMiddleware:
+    """Cache-Control for every response that has none (module docstring, layer 1).
+
+    Inside PageCacheMiddleware, so a stored page keeps the header it was sent with.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):  # the view decided (admin, static files, feeds)
+            return response
+        if (
+            getattr(response, "portal_public", False)
+            and response.status_code == 200
+            and not response.cookies
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.HTTP_CACHE_MAX_AGE,
+                s_maxage=settings.HTTP_CACHE_S_MAXAGE,
+                stale_while_revalidate=settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+            )
+        else:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -267,18 +267,14 @@ class UnreadableValueTests(TestCase):
                 self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
             self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
 
-    def test_remember_and_find_site_read_a_stale_value_as_missing(self):
-        from django.test import RequestFactory
-
-        pagecache.remember("answer", lambda: Renamed(41))
-        request = RequestFactory().get("/en/", HTTP_HOST="localhost")
-        self.assertEqual(pagecache.find_site(request).hostname, "localhost")
+    def test_remember_reads_a_stale_value_as_missing(self):
+        # remember() keeps plain data only; a value some other code left under its key (or a
+        # damaged one) still must not take the site down.
+        caches["default"].set(pagecache._remember_key("answer"), Renamed(41))
         with vanished():
-            self.assertEqual(self.spoil(":portal:remember:"), 3)  # the value, the site, its addresses
+            self.assertEqual(self.spoil(":portal:remember:"), 1)
             with self.assertLogs("portal.cache", logging.WARNING) as logged:
                 self.assertEqual(pagecache.remember("answer", lambda: 42), 42)
-                site = pagecache.find_site(RequestFactory().get("/en/", HTTP_HOST="localhost"))
-            self.assertEqual(site.hostname, "localhost")
             self.assertEqual(len(logged.records), 1, logged.output)
             self.assertEqual(pagecache.remember("answer", lambda: 43), 42)
 

@@ -107,6 +107,7 @@ class RememberedListingsTests(TestCase):
         self.assertNotEqual(pagecache.generation(), before)
         self.assertIn("Saved by a script", self.client.get(url_in(news, "en")).content.decode())
 
+    @override_settings(PAGE_CACHE_SECONDS=300)
     def test_clear_page_cache_forgets_a_change_made_behind_the_portal(self):
         news = self.site["news"][0]
         url = url_in(news, "en")

@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -151,7 +152,7 @@ class ZonePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.remembered(request, "zone", self.links))
+        context.update(self.links())
         return context
 
     def links(self) -> dict:
@@ -219,11 +220,12 @@ class DelegationIndexPage(BasePage):
         """The zones that host visits here (titles only), and the visits per year (see NewsIndexPage)."""
         hosting = Exists(self.visits().filter(host_zone=OuterRef("pk")))
         return {
-            "hosts": list(
-                public_pages(ZonePage.objects.filter(hosting), self)
+            "hosts": [
+                [zone.pk, zone.title]
+                for zone in public_pages(ZonePage.objects.filter(hosting), self)
                 .order_by("path")
                 .only(*i18n.localized_columns("title"))
-            ),
+            ],
             "archive": year_archive(self.visits(), "start_date"),
         }
 
@@ -233,7 +235,7 @@ class DelegationIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        facts = self.remembered(request, "delegation-index", self.listing_facts)
+        facts = self.remembered(request, f"delegation-index:{translation.get_language()}", self.listing_facts)
         years = facts["archive"]
         filters = Filters()
         filters.choice(
@@ -241,7 +243,7 @@ class DelegationIndexPage(BasePage):
             "host",
             _("Host zone"),
             _("All zones"),
-            {str(z.pk): (z, z.title) for z in facts["hosts"]},
+            {str(pk): (pk, title) for pk, title in facts["hosts"]},
             _("Unknown host zone; showing all visits."),
         )
         filters.year(request, _("Year"), _("All years"), years)
@@ -251,7 +253,7 @@ class DelegationIndexPage(BasePage):
             delegations_page=paginate_listing(request, visits, per_page=20, count=filters.known_count(years)),
             filters=filters,
             # a visit's host zone is named only when public: the hosts of the filter are exactly those
-            public_hosts={zone.pk for zone in facts["hosts"]},
+            public_hosts={pk for pk, _title in facts["hosts"]},
         )
         return context
 
@@ -330,7 +332,7 @@ class DelegationPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.remembered(request, "delegation", self.links))
+        context.update(self.links())
         return context
 
     def links(self) -> dict:

@@ -250,15 +250,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files (production); in development runserver serves them first.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and other text compressed when the client accepts it (static files come compressed
+    # already); Django adds random bytes against BREACH. A proxy that compresses may do it instead.
+    "django.middleware.gzip.GZipMiddleware",
+    # ETag from the body, 304 for a matching If-None-Match (cached pages too).
+    "django.middleware.http.ConditionalGetMiddleware",
     # 503 with Retry-After instead of a 500 while the database is away (outside all that asks it).
     "portal.unavailable.DatabaseUnavailableMiddleware",
     # Answers anonymous repeat visits before sessions, languages or the database are touched.
     "portal.pagecache.PageCacheMiddleware",
+    # Cache-Control: public for pages anyone may see, private, no-store for the rest.
+    "portal.pagecache.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # The Wagtail site and its home page from remembered values, not two queries per request.
-    "portal.pagecache.SiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -272,6 +277,16 @@ MIDDLEWARE = [
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
 # New pages one client address may add to that cache per minute; beyond, it is served uncached.
 PAGE_CACHE_NEW_PAGES_PER_CLIENT = env_int("PAGE_CACHE_NEW_PAGES_PER_CLIENT", 60)
+# Cache-Control of public pages (portal/pagecache.py). Browsers revalidate at once by default
+# (an ETag makes that a 304), so a publish shows on the next click; shared caches (a CDN, which
+# wagtail.contrib.frontend_cache purges on publish) keep a page s-maxage seconds and may serve
+# it stale-while-revalidate seconds longer while they fetch the new one.
+HTTP_CACHE_MAX_AGE = env_int("HTTP_CACHE_MAX_AGE", 0)
+HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 300)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env_int("HTTP_CACHE_STALE_WHILE_REVALIDATE", 60)
+# The name of the running code in every cache key (portal.cache.release): set it to the commit on
+# deploy; left empty, a digest of the source files is used.
+RELEASE = env_str("RELEASE", "")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

@@ -49,7 +49,7 @@ def view_language_urls(request, current: str) -> dict[str, str]:
 
 @register.simple_tag(takes_context=True)
 def site_root(context):
-    """The home page of the current site (specific), remembered (pagecache.find_site)."""
+    """The home page of the current site (specific), once per request (pagecache.site_root)."""
     request = context.get("request")
     return pagecache.site_root(request) if request is not None else None
 
@@ -62,11 +62,7 @@ def main_menu(context):
         return []
     if not hasattr(request, "_portal_menu"):
         root = site_root(context)
-        request._portal_menu = (
-            pagecache.remember(f"menu:{root.pk}", lambda: list(public_pages(root.get_children(), root).in_menu()))
-            if root
-            else []
-        )
+        request._portal_menu = list(public_pages(root.get_children(), root).in_menu()) if root else []
     return request._portal_menu
 
 

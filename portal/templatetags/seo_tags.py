@@ -1,8 +1,6 @@
 from django import template
-from django.utils import translation
 
-from portal import pagecache, seo
-from portal.models import BasePage
+from portal import seo
 from portal.templatetags.portal_tags import main_menu, site_root
 
 register = template.Library()
@@ -15,15 +13,4 @@ def seo_metadata(context):
     # the request); the breadcrumb trail reuses them instead of querying again.
     request, page = context.get("request"), context.get("page")
     known_pages = [site_root(context), *main_menu(context)]
-
-    def compute():
-        return seo.head_metadata(request, page=page, extras=context, known_pages=known_pages)
-
-    # A page's head depends on the page, what it draws from other pages (remembered alike), the
-    # language and the address it was asked at (absolute URLs), not on the query string: remembered,
-    # except in previews, for the sites' addresses as browsers spell them (pagecache.site_address: any
-    # other spelling or port would make new entries).
-    address = pagecache.site_address(request) if request is not None else None
-    if not isinstance(page, BasePage) or address is None:
-        return compute()
-    return page.remembered(request, f"head:{translation.get_language()}:{address}", compute)
+    return seo.head_metadata(request, page=page, extras=context, known_pages=known_pages)
