@@ -1,6 +1,5 @@
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -348,30 +347,3 @@ class SiteSettings(BaseSiteSetting):
             found._request = request
             setattr(request, name, found)
         return super().for_request(request)
-
-
-class SearchEntry(models.Model):
-    """One page's text in one language, for the public search (portal/search.py)."""
-
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
-    language = models.CharField(max_length=8)
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
-    title = models.TextField()
-    body = models.TextField(help_text="Plain text shown in excerpts.")
-    search_text = models.TextField(help_text="Title, a line break, body; prepared by portal.search.search_text.")
-    date = models.DateField(null=True)
-    # Filled on PostgreSQL only; SQLite stores NULL in columns of these names. `vector` is
-    # searched through one partial GIN index per language (migrations 0003 and 0006).
-    vector = SearchVectorField(null=True)
-    title_vector = SearchVectorField(null=True, help_text="The title alone: title matches are listed first.")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["page", "language"], name="search_entry_page_language")]
-        indexes = [models.Index(fields=["language", "-date"], name="search_entry_language_date")]
-
-    def __str__(self):
-        return f"{self.title} [{self.language}]"
-
-
-# The translators' workspace keeps its models in portal/l10n/.
-from portal.l10n.models import TranslationRecord, TranslationStatus  # noqa: E402, F401

@@ -18,11 +18,13 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from news.models import NewsIndexPage, NewsPage
-from portal import i18n, search
+from portal import i18n
 from portal.benchdata import FIRST_REVISION_STATE
 from portal.l10n import status
 from portal.l10n.models import TranslationRecord, TranslationState, TranslationStatus
-from portal.models import HomePage, SearchEntry, Topic
+from portal.models import HomePage, Topic
+from portal.search import index as search
+from portal.search.models import SearchEntry
 from tests.helpers import LANGUAGES, h1, url_in
 from zones.models import DelegationIndexPage, DelegationMember, DelegationPage, ZoneFact, ZoneIndexPage, ZonePage
 

@@ -1,8 +1,9 @@
 from django import template
 from django.utils import translation
 
-from portal import pagecache, seo
+from portal import pagecache
 from portal.models import BasePage
+from portal.seo import head as seo
 from portal.templatetags.portal_tags import main_menu, site_root
 
 register = template.Library()

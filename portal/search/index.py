@@ -133,7 +133,7 @@ def search_text(title: str, body: str, code: str, postgres: bool) -> str:
 
 
 def _entries_for(page: Page) -> list:
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     page = page.specific
     content_type = ContentType.objects.get_for_model(type(page))
@@ -189,7 +189,7 @@ def is_searchable(page: Page) -> bool:
 
 def index_page(page: Page) -> None:
     """(Re)index one page in every language, or drop it if it is not live."""
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     with transaction.atomic():
         SearchEntry.objects.filter(page_id=page.pk).delete()
@@ -199,14 +199,14 @@ def index_page(page: Page) -> None:
 
 
 def unindex_page(page: Page) -> None:
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     SearchEntry.objects.filter(page_id=page.pk).delete()
 
 
 def rebuild() -> int:
     """Rebuild the whole index; returns the number of pages indexed."""
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     pages = Page.objects.live().filter(depth__gt=2).specific().order_by("path")
     with transaction.atomic():
@@ -260,7 +260,8 @@ def search_entries(query: str, code: str, type_key: str | None = None):
     Private pages are indexed like the others and left out here (portal.models.private_q), so a
     view restriction counts from the moment it is saved or removed.
     """
-    from portal.models import SearchEntry, private_q
+    from portal.models import private_q
+    from portal.search.models import SearchEntry
 
     terms = query_terms(query, code)
     entries = (
