@@ -15,7 +15,7 @@ urlpatterns = [
     # Outside i18n_patterns: no language prefix, no redirect.
     path("healthz", healthz, name="healthz"),
     # --- SEO: sitemap, robots.txt (portal/seo/sitemap.py) ---
-    path("", include("portal.seo.head")),
+    path("", include("portal.seo.sitemap")),
     # --- end SEO ---
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document-password view with wrong guesses limited (portal/passwords.py); before Wagtail's own.

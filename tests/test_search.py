@@ -10,8 +10,8 @@ from django.utils import translation
 
 from news.models import NewsPage
 from portal.fixtures import load_all
-from portal.search.index import search_entries
 from portal.search.models import SearchEntry
+from portal.search.query import search_entries
 from zones.models import ZonePage
 
 

@@ -3,7 +3,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.pagination import paginate
-from portal.search import index as portal_search
+from portal.search import query as portal_search
 
 
 def search(request):

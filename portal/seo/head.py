@@ -1,4 +1,4 @@
-"""What search engines and feed readers read: head metadata, JSON-LD, sitemap, robots.txt.
+"""What search engines and feed readers read in a page's head: metadata, hreflang, feed links, JSON-LD.
 
 Built on portal.i18n (languages, default language) and BasePage.language_links
 (a page's URL in every language). Page types are recognised by their app label
@@ -9,35 +9,26 @@ reuses the home page and menu pages the header loads anyway, and the lists a
 page's get_context already built (members, sending zones, topics).
 """
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps import views as sitemap_views
-from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Max
-from django.http import HttpResponse
-from django.urls import NoReverseMatch, path, reverse, translate_url
-from django.utils import timezone, translation
-from django.utils.encoding import iri_to_uri
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from wagtail.images.models import SourceImageIOError
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from portal import i18n, pagecache
-from portal.models import BasePage, SiteSettings, is_public, public_pages
+from portal.models import BasePage, SiteSettings, is_public
+from portal.seo.jsonld import SCHEMA, compact, iso_date, json_ld, place
 
-SCHEMA = "https://schema.org"
 X_DEFAULT = "x-default"
 # Open Graph wants language_TERRITORY; Django's to_locale gives zh_Hans, en, de, ru.
 OG_LOCALES = {"zh-hans": "zh_CN", "en": "en_US", "de": "de_DE", "ru": "ru_RU"}
@@ -57,21 +48,6 @@ def site_name() -> str:
 def news_feed_title(zone_title: str | None = None) -> str:
     """The news feed's title in the active language; shared by the feeds and their discovery links."""
     return f"{zone_title or site_name()} · {gettext('News')}"
-
-
-def json_ld(data: Mapping) -> SafeString:
-    """`data` as JSON safe inside <script type="application/ld+json">.
-
-    "</" would close the script element and "<!--" would change how the
-    browser parses it; both get a JSON escape that reads back the same.
-    """
-    text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
-    return mark_safe(text.replace("<!--", "\\u003c!--").replace("</", "<\\/"))  # noqa: S308 (escaped above)
-
-
-def compact(data: dict) -> dict:
-    """`data` without empty values, so JSON-LD never claims a property it has no value for."""
-    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
 def plain_text(value: str | None, length: int = DESCRIPTION_LENGTH) -> str:
@@ -249,10 +225,6 @@ def breadcrumb_list(facts: PageFacts) -> dict:
     }
 
 
-def _date(value) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _topics(facts: PageFacts) -> list[str]:
     return [str(topic) for topic in facts.context_list("topics") or []]
 
@@ -268,14 +240,14 @@ def news_article(facts: PageFacts, image: dict | None) -> dict:
         author = publisher
     modified = page.last_published_at or page.latest_revision_created_at
     # The editorial date may lie after the moment the page went online; never modified before published.
-    date_modified = _date(modified) if modified and modified.date() >= page.date else _date(page.date)
+    date_modified = iso_date(modified) if modified and modified.date() >= page.date else iso_date(page.date)
     based_on = None
     if page.source_url:
         based_on = compact(
             {
                 "@type": "CreativeWork",
                 "url": page.source_url,
-                "datePublished": _date(page.source_date),
+                "datePublished": iso_date(page.source_date),
                 "publisher": {"@type": "Organization", "name": page.source} if page.source else None,
             }
         )
@@ -287,7 +259,7 @@ def news_article(facts: PageFacts, image: dict | None) -> dict:
             "headline": page.title,
             "url": facts.canonical,
             "mainEntityOfPage": {"@type": "WebPage", "@id": facts.canonical},
-            "datePublished": _date(page.date),
+            "datePublished": iso_date(page.date),
             "dateModified": date_modified,
             "inLanguage": facts.language,
             "description": plain_text(page.summary) or plain_text(page.search_description),
@@ -301,36 +273,6 @@ def news_article(facts: PageFacts, image: dict | None) -> dict:
     )
 
 
-def _address(zone) -> dict | None:
-    address = compact(
-        {
-            "@type": "PostalAddress",
-            "addressLocality": zone.city,
-            "addressRegion": zone.province,
-            "addressCountry": zone.country,
-        }
-    )
-    return address if len(address) > 1 else None
-
-
-def _geo(zone) -> dict | None:
-    if zone.latitude is None or zone.longitude is None:
-        return None
-    return {"@type": "GeoCoordinates", "latitude": float(zone.latitude), "longitude": float(zone.longitude)}
-
-
-def zone_place(facts: PageFacts, zone, types=("Place",)) -> dict:
-    return compact(
-        {
-            "@type": list(types) if len(types) > 1 else types[0],
-            "name": zone.title,
-            "url": facts.absolute_url(zone),
-            "geo": _geo(zone),
-            "address": _address(zone),
-        }
-    )
-
-
 def zone_entity(facts: PageFacts, image: dict | None) -> dict:
     page = facts.page
     ancestors = facts.ancestors
@@ -338,19 +280,19 @@ def zone_entity(facts: PageFacts, image: dict | None) -> dict:
     contained_in = None
     if parent is not None and parent.specific_class is type(page):
         contained_in = {"@type": "Place", "name": parent.title, "url": facts.absolute_url(parent)}
-    place = zone_place(facts, page, types=("Place", "GovernmentOrganization"))
+    location = place(facts, page, types=("Place", "GovernmentOrganization"))
     return compact(
         {
             "@context": SCHEMA,
-            "@type": place["@type"],
+            "@type": location["@type"],
             "@id": f"{facts.canonical}#zone",
             "name": page.title,
             "url": facts.canonical,
             "mainEntityOfPage": facts.canonical,
             "description": plain_text(page.summary) or plain_text(page.search_description),
-            "geo": place.get("geo"),
-            "address": place.get("address"),
-            "foundingDate": _date(page.established),
+            "geo": location.get("geo"),
+            "address": location.get("address"),
+            "foundingDate": iso_date(page.established),
             "sameAs": page.website,
             "image": image["url"] if image else None,
             "containedInPlace": contained_in,
@@ -390,7 +332,7 @@ def delegation_event(facts: PageFacts, image: dict | None) -> dict:
     else:
         host = page.host_zone if page.host_zone_id and is_public(page.host_zone, page) else None
     if host is not None:
-        location = [zone_place(facts, host)]
+        location = [place(facts, host)]
     else:
         location = [{"@type": "Place", "name": place} for place in page.places]
     return compact(
@@ -402,8 +344,8 @@ def delegation_event(facts: PageFacts, image: dict | None) -> dict:
             "url": facts.canonical,
             "mainEntityOfPage": facts.canonical,
             "description": plain_text(page.summary) or plain_text(page.search_description),
-            "startDate": _date(page.start_date),
-            "endDate": _date(page.end_date or page.start_date),
+            "startDate": iso_date(page.start_date),
+            "endDate": iso_date(page.end_date or page.start_date),
             "eventAttendanceMode": f"{SCHEMA}/OfflineEventAttendanceMode",
             "inLanguage": facts.language,
             "location": location,
@@ -493,179 +435,12 @@ def head_metadata(request, page: Any = None, extras: Mapping | None = None, know
     head.feeds = feed_links(request, zone=page if label == "zones.ZonePage" else None)
     if label == "news.NewsPage":
         head.og_type = "article"
-        head.article = [("published_time", _date(page.date))]
+        head.article = [("published_time", iso_date(page.date))]
         if page.last_published_at:
-            head.article.append(("modified_time", _date(page.last_published_at)))
+            head.article.append(("modified_time", iso_date(page.last_published_at)))
     builder = STRUCTURED_DATA.get(label)
     blocks = [builder(facts, image)] if builder and facts.canonical else []
     if facts.canonical:
         blocks.append(breadcrumb_list(facts))
     head.json_ld = [json_ld(block) for block in blocks]
     return head
-
-
-# --- Sitemap and robots.txt -------------------------------------------------------
-
-
-class LanguagePaths:
-    """Site-relative URLs of one site's pages in every language, from their url_path columns.
-
-    The URL Page.get_url gives under translation.override(code): the language's
-    prefix ("/de/") followed by the page's url_path (read through the fallback
-    chain, as modeltranslation reads it) below the site root's. Worked out here
-    once per language, instead of a language switch and a reverse() per page and
-    language, which cost more than all the rest of the sitemap.
-    """
-
-    columns = tuple(i18n.localized("url_path", code) for code in i18n.language_codes())
-
-    def __init__(self, root: Page):
-        self.chains = {
-            code: [i18n.localized("url_path", candidate) for candidate in i18n.fallback_chain(code)]
-            for code in i18n.language_codes()
-        }
-        self.prefixes: dict[str, str] = {}
-        self.roots: dict[str, str] = {}
-        for code, chain in self.chains.items():
-            root_path = self.url_path(root, chain)
-            with translation.override(code):
-                try:
-                    prefix = reverse("wagtail_serve", args=("",))
-                except NoReverseMatch:  # Wagtail serves no pages in this language
-                    continue
-            if root_path:
-                self.prefixes[code], self.roots[code] = prefix, root_path
-
-    @staticmethod
-    def url_path(page, chain: list[str]) -> str | None:
-        return next((value for column in chain if (value := getattr(page, column))), None)
-
-    def urls(self, page) -> dict[str, str]:
-        """{language: URL} of a page, or of a row with the url_path columns; a language it has no URL in is left out."""
-        urls = {}
-        for code, root_path in self.roots.items():
-            url_path = self.url_path(page, self.chains[code])
-            if url_path and url_path.startswith(root_path):
-                urls[code] = iri_to_uri(self.prefixes[code] + url_path[len(root_path) :])
-        return urls
-
-
-class PageSitemap(Sitemap):
-    """Every live, public page of the request's site, once per language, with hreflang alternates.
-
-    Served as a sitemap index (/sitemap.xml) of section pages (/sitemap-pages.xml?p=N).
-    `limit` counts <url> entries; it is rounded down to whole pages, so that a page's
-    language versions share a section page: the paginator counts pages, not pages ×
-    languages as Django's i18n sitemap does, and the index and the section pages
-    page through the same rows. A section page reads only its own slice of pages
-    (offset on path order, narrow columns); the query count does not grow with the
-    number of pages.
-    """
-
-    # Sitemaps.org allows 50,000 <url>; each of ours carries five alternates. A section
-    # page of 2,000 (500 pages, about 1.5 MB) renders in about 0.1 s.
-    limit = 2000
-
-    def __init__(self, request):
-        self.request = request
-        self.languages = i18n.language_codes()
-
-    @cached_property
-    def root(self) -> Page | None:
-        site = Site.find_for_request(self.request)
-        if site is None:
-            return None
-        return Page.objects.only("path", "depth", *LanguagePaths.columns).get(pk=site.root_page_id)
-
-    @cached_property
-    def pages(self):
-        columns = ("last_published_at", *LanguagePaths.columns)
-        if self.root is None:
-            return Page.objects.none().values_list(*columns, named=True)
-        return (
-            public_pages(self.root.get_descendants(inclusive=True)).order_by("path").values_list(*columns, named=True)
-        )
-
-    def items(self):
-        """The pages as rows of the columns their URLs and lastmod need, in path order."""
-        return self.pages
-
-    @cached_property
-    def paginator(self) -> Paginator:
-        return Paginator(self.pages, max(1, self.limit // len(self.languages)))
-
-    def get_latest_lastmod(self) -> datetime | None:
-        """The newest lastmod, which Django's index gives every section page.
-
-        Read in the same pass as the number of pages, which the index asks the
-        paginator for next.
-        """
-        stats = self.pages.aggregate(count=Count("pk"), latest=Max("last_published_at"))
-        self.paginator.count = stats["count"]
-        return stats["latest"]
-
-    def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
-        """The <url> entries of section page `page`: each page in every language, in path order.
-
-        An invalid or out-of-range `page` raises the paginator's InvalidPage, which
-        Django's sitemap view turns into a 404. The alternates are the same for
-        every language version of a page, so they are rendered once per page.
-        """
-        rows = self.paginator.page(page).object_list
-        if self.root is None:
-            return []
-        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
-        paths = LanguagePaths(self.root)
-        urls, lastmods = [], []
-        for row in rows:
-            relative = paths.urls(row)
-            if len(relative) < len(self.languages):
-                continue
-            # Escaped once here for both <loc> and href; the template leaves SafeStrings as they are.
-            locations = {code: escape(base + relative[code]) for code in self.languages}
-            alternates = mark_safe(  # noqa: S308 (the hrefs are escaped above, the hreflangs are our language codes)
-                "".join(
-                    f'<xhtml:link rel="alternate" hreflang="{link["hreflang"]}" href="{link["href"]}"/>'
-                    for link in hreflang_alternates(locations)
-                )
-            )
-            lastmod = row.last_published_at
-            lastmods.append(lastmod)
-            day = timezone.localtime(lastmod).date().isoformat() if lastmod else None
-            urls += [{"location": locations[code], "lastmod": day, "alternates": alternates} for code in self.languages]
-        # Django's sitemap view sends Last-Modified when every entry has a lastmod.
-        if lastmods and None not in lastmods:
-            self.latest_lastmod = max(lastmods)
-        return urls
-
-
-def sitemaps(request) -> dict[str, Sitemap]:
-    return {"pages": PageSitemap(request)}
-
-
-def sitemap_index(request):
-    return sitemap_views.index(request, sitemaps=sitemaps(request), sitemap_url_name="sitemap_section")
-
-
-def sitemap_section(request, section: str):
-    return sitemap_views.sitemap(
-        request, sitemaps=sitemaps(request), section=section, template_name="portal/sitemap.xml"
-    )
-
-
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-# Included by portal/urls.py outside i18n_patterns: one sitemap and robots.txt per host.
-urlpatterns = [
-    path("sitemap.xml", sitemap_index, name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
-    path("robots.txt", robots_txt, name="robots_txt"),
-]
