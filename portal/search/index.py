@@ -96,12 +96,11 @@ def page_texts(page: Page, code: str) -> tuple[str, str]:
     return title, " ".join(body)
 
 
-def page_date(page):
-    for name in ("date", "start_date"):
-        value = getattr(page, name, None)
-        if value:
-            return value
-    return None
+def page_search_texts(page: Page, code: str) -> tuple[str, str]:
+    """(title, body) the index stores for `page` in `code`: what the page type says (BasePage.search_texts)."""
+    from portal.models import BasePage
+
+    return page.search_texts(code) if isinstance(page, BasePage) else page_texts(page, code)
 
 
 # --- Index ------------------------------------------------------------------
@@ -132,7 +131,7 @@ def _entries_for(page: Page) -> list:
     postgres = is_postgres()
     entries = []
     for code in i18n.language_codes():
-        title, body = page_texts(page, code)
+        title, body = page_search_texts(page, code)
         entries.append(
             SearchEntry(
                 page_id=page.pk,
@@ -141,7 +140,7 @@ def _entries_for(page: Page) -> list:
                 title=title,
                 body=body,
                 search_text=search_text(title, body, code, postgres),
-                date=page_date(page),
+                date=getattr(page, "sort_date", None),
             )
         )
     return entries

@@ -4,7 +4,6 @@ best first, and the results a page of them shows."""
 import re
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -15,8 +14,6 @@ from portal.search.index import _HAN, PG_CONFIG, is_postgres, segment
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 EXCERPT_LENGTH = 220
-# Page types a visitor can search, with the key used in ?type=.
-SEARCHABLE_TYPES = {"news": "news.NewsPage", "zone": "zones.ZonePage", "delegation": "zones.DelegationPage"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -35,6 +32,19 @@ class Result:
 
 class QueryError(ValueError):
     """A query that cannot be run; the message is for the visitor."""
+
+
+def search_types() -> dict[str, tuple[str, type]]:
+    """{key: (label, page model)} of the types the search can be narrowed to (?type=), from the
+    page models (BasePage.search_type)."""
+    from portal.models import page_models
+
+    types = {}
+    for model in page_models():
+        found = model.search_type()
+        if found is not None:
+            types[found[0]] = (found[1], model)
+    return types
 
 
 def clean_query(raw: str) -> str:
@@ -66,7 +76,7 @@ def search_entries(query: str, code: str, type_key: str | None = None):
         .only("page_id", "content_type_id", "title", "body", "date")
     )
     if type_key:
-        model = apps.get_model(SEARCHABLE_TYPES[type_key])
+        model = search_types()[type_key][1]
         entries = entries.filter(content_type=ContentType.objects.get_for_model(model))
     if not terms:
         return entries.none()
@@ -102,14 +112,14 @@ def results_for(entries, query: str, code: str) -> list[Result]:
     entries = list(entries)
     pages = Page.objects.in_bulk([e.page_id for e in entries])
     terms = query_terms(query, code)
-    keys = {label.lower(): key for key, label in SEARCHABLE_TYPES.items()}
+    keys = {model: key for key, (_label, model) in search_types().items()}
     results = []
     for entry in entries:
         page = pages.get(entry.page_id)
         if page is None:
             continue
         model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
-        key = keys.get(model._meta.label_lower, "page") if model else "page"
+        key = keys.get(model, "page") if model else "page"
         results.append(
             Result(
                 page=page,

@@ -12,7 +12,8 @@ def search(request):
     query = portal_search.clean_query(request.GET.get("q", ""))
     type_key = request.GET.get("type", "")
     messages = []
-    if type_key and type_key not in portal_search.SEARCHABLE_TYPES:
+    types = portal_search.search_types()
+    if type_key and type_key not in types:
         messages.append(_("Unknown result type “%(type)s”; showing all types.") % {"type": type_key[:40]})
         type_key = ""
     results_page, results = None, []
@@ -34,11 +35,7 @@ def search(request):
         {
             "search_query": query[: portal_search.MAX_QUERY_LENGTH],
             "search_type": type_key,
-            "types": [
-                ("news", _("News")),
-                ("zone", _("Zones")),
-                ("delegation", _("Delegation visits")),
-            ],
+            "types": [(key, label) for key, (label, _model) in types.items()],
             "results_page": results_page,
             "results": results,
             "messages_for_visitor": messages,

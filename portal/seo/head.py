@@ -1,15 +1,16 @@
 """What search engines and feed readers read in a page's head: metadata, hreflang, feed links, JSON-LD.
 
 Built on portal.i18n (languages, default language) and BasePage.language_links
-(a page's URL in every language). Page types are recognised by their app label
-("news.NewsPage"), so the portal does not import the apps built on it.
+(a page's URL in every language). What differs by page type (description, share
+image, Open Graph type, feeds, JSON-LD) the page says itself, through BasePage's
+interface: no page type is named here.
 
 Head metadata adds no database query to a page view: the breadcrumb trail
-reuses the home page and menu pages the header loads anyway, and the lists a
-page's get_context already built (members, sending zones, topics).
+reuses the home page and menu pages the header loads anyway, and a page's
+JSON-LD the lists its get_context already built (BasePage.related).
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -26,8 +27,8 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page
 
 from portal import i18n, pagecache
-from portal.models import BasePage, SiteSettings, is_public
-from portal.seo.jsonld import SCHEMA, compact, iso_date, json_ld, place
+from portal.models import BasePage, SiteSettings
+from portal.seo.jsonld import SCHEMA, compact, json_ld
 
 X_DEFAULT = "x-default"
 # Open Graph wants language_TERRITORY; Django's to_locale gives zh_Hans, en, de, ru.
@@ -111,10 +112,9 @@ class Head:
 class PageFacts:
     """One request's view of one page: absolute URLs, publisher, ancestors, image."""
 
-    def __init__(self, page: Page, request, extras: Mapping, known_pages: Iterable[Page]):
+    def __init__(self, page: Page, request, known_pages: Iterable[Page]):
         self.page = page
         self.request = request
-        self.extras = extras
         self.language = translation.get_language() or i18n.default_language()
         self.urls = {code: request.build_absolute_uri(url) for code, url in page_language_urls(page, request).items()}
         self.canonical = self.urls.get(self.language)
@@ -123,10 +123,6 @@ class PageFacts:
     def absolute_url(self, page: Page) -> str | None:
         url = page.get_url(self.request)
         return self.request.build_absolute_uri(url) if url else None
-
-    def context_list(self, name: str) -> list | None:
-        value = self.extras.get(name) if self.extras is not None else None
-        return list(value) if value is not None else None
 
     def publisher(self) -> dict:
         settings_ = SiteSettings.for_request(self.request)
@@ -146,7 +142,13 @@ class PageFacts:
     def ancestors(self) -> list[Page]:
         return ancestors(self.page, self.request, self.known_pages)
 
-    def image(self, image, alt: str = "") -> dict | None:
+    @cached_property
+    def image(self) -> dict | None:
+        """The page's share image (BasePage.share_image) as og:image and JSON-LD give it, or None."""
+        shared = self.page.share_image() if isinstance(self.page, BasePage) else None
+        return self.rendition(*shared) if shared else None
+
+    def rendition(self, image, alt: str = "") -> dict | None:
         if image is None:
             return None
         try:
@@ -190,28 +192,6 @@ def ancestors(page: Page, request, known_pages: Iterable[Page] = ()) -> list[Pag
     return found_list
 
 
-def page_image(facts: PageFacts) -> dict | None:
-    page = facts.page
-    if getattr(page, "lead_image_id", None):
-        return facts.image(page.lead_image, page.lead_image_alt)
-    if getattr(page, "image_id", None):
-        return facts.image(page.image, page.image_alt)
-    return None
-
-
-def page_description(page: Page) -> str:
-    for value in (
-        page.search_description,
-        getattr(page, "summary", ""),
-        getattr(page, "intro", ""),
-        getattr(page, "body", ""),
-    ):
-        text = plain_text(value)
-        if text:
-            return text
-    return ""
-
-
 def breadcrumb_list(facts: PageFacts) -> dict:
     trail = [(p.title, facts.absolute_url(p)) for p in facts.ancestors]
     trail.append((facts.page.title, facts.canonical))
@@ -223,145 +203,6 @@ def breadcrumb_list(facts: PageFacts) -> dict:
             for position, (name, url) in enumerate(((n, u) for n, u in trail if u), start=1)
         ],
     }
-
-
-def _topics(facts: PageFacts) -> list[str]:
-    return [str(topic) for topic in facts.context_list("topics") or []]
-
-
-def news_article(facts: PageFacts, image: dict | None) -> dict:
-    page = facts.page
-    publisher = facts.publisher()
-    if page.byline:
-        author = {"@type": "Person", "name": page.byline}
-    elif page.source:
-        author = {"@type": "Organization", "name": page.source}
-    else:
-        author = publisher
-    modified = page.last_published_at or page.latest_revision_created_at
-    # The editorial date may lie after the moment the page went online; never modified before published.
-    date_modified = iso_date(modified) if modified and modified.date() >= page.date else iso_date(page.date)
-    based_on = None
-    if page.source_url:
-        based_on = compact(
-            {
-                "@type": "CreativeWork",
-                "url": page.source_url,
-                "datePublished": iso_date(page.source_date),
-                "publisher": {"@type": "Organization", "name": page.source} if page.source else None,
-            }
-        )
-    return compact(
-        {
-            "@context": SCHEMA,
-            "@type": "NewsArticle",
-            "@id": f"{facts.canonical}#article",
-            "headline": page.title,
-            "url": facts.canonical,
-            "mainEntityOfPage": {"@type": "WebPage", "@id": facts.canonical},
-            "datePublished": iso_date(page.date),
-            "dateModified": date_modified,
-            "inLanguage": facts.language,
-            "description": plain_text(page.summary) or plain_text(page.search_description),
-            "dateline": page.dateline,
-            "author": [author],
-            "publisher": publisher,
-            "image": [image["url"]] if image else None,
-            "keywords": _topics(facts),
-            "isBasedOn": based_on,
-        }
-    )
-
-
-def zone_entity(facts: PageFacts, image: dict | None) -> dict:
-    page = facts.page
-    ancestors = facts.ancestors
-    parent = ancestors[-1] if ancestors else None
-    contained_in = None
-    if parent is not None and parent.specific_class is type(page):
-        contained_in = {"@type": "Place", "name": parent.title, "url": facts.absolute_url(parent)}
-    location = place(facts, page, types=("Place", "GovernmentOrganization"))
-    return compact(
-        {
-            "@context": SCHEMA,
-            "@type": location["@type"],
-            "@id": f"{facts.canonical}#zone",
-            "name": page.title,
-            "url": facts.canonical,
-            "mainEntityOfPage": facts.canonical,
-            "description": plain_text(page.summary) or plain_text(page.search_description),
-            "geo": location.get("geo"),
-            "address": location.get("address"),
-            "foundingDate": iso_date(page.established),
-            "sameAs": page.website,
-            "image": image["url"] if image else None,
-            "containedInPlace": contained_in,
-            "knowsAbout": page.industries,
-        }
-    )
-
-
-def delegation_event(facts: PageFacts, image: dict | None) -> dict:
-    page = facts.page
-    sending_zones = facts.context_list("sending_zones")
-    if sending_zones is None:
-        sending_zones = [zone for zone in page.sending_zones.all() if is_public(zone, page)]
-    zones = [
-        {"@type": "GovernmentOrganization", "name": zone.title, "url": facts.absolute_url(zone)}
-        for zone in sending_zones
-    ]
-    organisations = [{"@type": "Organization", "name": name} for name in page.organisations]
-    people = []
-    if page.leader_name:
-        people.append(compact({"@type": "Person", "name": page.leader_name, "jobTitle": page.leader_position}))
-    for member in facts.context_list("members") or []:
-        people.append(
-            compact(
-                {
-                    "@type": "Person",
-                    "name": member.name,
-                    "jobTitle": member.position,
-                    "affiliation": {"@type": "Organization", "name": member.organisation}
-                    if member.organisation
-                    else None,
-                }
-            )
-        )
-    if "host_zone" in facts.extras:  # DelegationPage.links: the host zone, None when private
-        host = facts.extras["host_zone"]
-    else:
-        host = page.host_zone if page.host_zone_id and is_public(page.host_zone, page) else None
-    if host is not None:
-        location = [place(facts, host)]
-    else:
-        location = [{"@type": "Place", "name": place} for place in page.places]
-    return compact(
-        {
-            "@context": SCHEMA,
-            "@type": "Event",
-            "@id": f"{facts.canonical}#event",
-            "name": page.title,
-            "url": facts.canonical,
-            "mainEntityOfPage": facts.canonical,
-            "description": plain_text(page.summary) or plain_text(page.search_description),
-            "startDate": iso_date(page.start_date),
-            "endDate": iso_date(page.end_date or page.start_date),
-            "eventAttendanceMode": f"{SCHEMA}/OfflineEventAttendanceMode",
-            "inLanguage": facts.language,
-            "location": location,
-            # The visiting side organises a delegation; its people and zones attend.
-            "organizer": zones + organisations,
-            "attendee": people + zones,
-            "keywords": _topics(facts),
-        }
-    )
-
-
-STRUCTURED_DATA: dict[str, Callable[[PageFacts, dict | None], dict]] = {
-    "news.NewsPage": news_article,
-    "zones.ZonePage": zone_entity,
-    "zones.DelegationPage": delegation_event,
-}
 
 
 def feed_links(request, zone: Page | None = None) -> list[dict[str, str]]:
@@ -386,7 +227,7 @@ def feed_links(request, zone: Page | None = None) -> list[dict[str, str]]:
     return links
 
 
-def head_metadata(request, page: Any = None, extras: Mapping | None = None, known_pages: Iterable = ()) -> Head:
+def head_metadata(request, page: Any = None, known_pages: Iterable = ()) -> Head:
     """The <head> metadata of the current response in the active language.
 
     `page` is absent on views that are not pages (search, 404); those get
@@ -421,26 +262,24 @@ def head_metadata(request, page: Any = None, extras: Mapping | None = None, know
         head.feeds = feed_links(request)
         return head
 
-    facts = PageFacts(page, request, extras or {}, known_pages)
-    label = page._meta.label
-    image = page_image(facts)
+    facts = PageFacts(page, request, known_pages)
+    portal_page = isinstance(page, BasePage)  # else Wagtail's own Page: its title and description only
+    image = facts.image
     head.canonical = facts.canonical
     head.alternates = hreflang_alternates(facts.urls)
     head.title = page.seo_title or page.title
-    head.description = page_description(page)
+    head.description = page.description() if portal_page else plain_text(page.search_description)
     # base.html writes the editor's search description; fill in only when it is empty.
     head.meta_description = "" if page.search_description else head.description
     head.image = image
     head.twitter_card = "summary_large_image" if image else "summary"
-    head.feeds = feed_links(request, zone=page if label == "zones.ZonePage" else None)
-    if label == "news.NewsPage":
-        head.og_type = "article"
-        head.article = [("published_time", iso_date(page.date))]
-        if page.last_published_at:
-            head.article.append(("modified_time", iso_date(page.last_published_at)))
-    builder = STRUCTURED_DATA.get(label)
-    blocks = [builder(facts, image)] if builder and facts.canonical else []
+    head.feeds = page.feed_links(request) if portal_page else feed_links(request)
+    if portal_page:
+        head.og_type = page.og_type
+        head.article = page.article_times()
+    blocks = []
     if facts.canonical:
-        blocks.append(breadcrumb_list(facts))
+        structured = page.structured_data(facts) if portal_page else None
+        blocks = [structured, breadcrumb_list(facts)] if structured else [breadcrumb_list(facts)]
     head.json_ld = [json_ld(block) for block in blocks]
     return head
