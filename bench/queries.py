@@ -78,7 +78,7 @@ def measure(targets: dict[str, dict]) -> dict[str, dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from portal.search import search_entries
+    from portal.search.query import search_entries
 
     results = {}
     default = Client(HTTP_HOST="localhost")

@@ -24,7 +24,7 @@ from wagtail.models import Page, Site
 from news.models import NewsIndexPage, NewsPage
 from portal import i18n
 from portal.models import public_pages
-from portal.seo import news_feed_title, plain_text
+from portal.seo.head import news_feed_title, plain_text
 
 FEED_LENGTH = 30
 

@@ -1,6 +1,5 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -11,10 +10,12 @@ from wagtail.search import index
 from modelcluster.fields import ParentalManyToManyField
 
 from portal import i18n
-from portal.filters import Filters, year_archive
+from portal.filters import year_archive
 from portal.l10n.panels import TranslationStatusPanel
-from portal.models import RICH_TEXT_FEATURES, BasePage, is_public, public_pages
-from portal.pagination import narrow, paginate_listing
+from portal.models import RICH_TEXT_FEATURES, BaseIndexPage, BasePage, is_public, public_pages
+from portal.pagination import narrow
+from portal.seo.head import plain_text
+from portal.seo.jsonld import SCHEMA, compact, iso_date
 
 
 def first(queryset):
@@ -22,15 +23,13 @@ def first(queryset):
     return next(iter(narrow(queryset, 0, 1)), None)
 
 
-class NewsIndexPage(BasePage):
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
-
-    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
-    search_fields = [*Page.search_fields, index.SearchField("intro")]
-
-    parent_page_types = ["portal.HomePage"]
+class NewsIndexPage(BaseIndexPage):
     subpage_types = ["news.NewsPage"]
     is_creatable = True
+    type_key = "news_index"
+    facts_name = "news-index"
+    order_name = "news-keys"
+    listing_name = "news_page"
 
     class Meta:
         verbose_name = _("news index")
@@ -58,12 +57,10 @@ class NewsIndexPage(BasePage):
         """The articles listed here: the public ones below this index (see public_pages)."""
         return public_pages(NewsPage.objects.descendant_of(self), self)
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        facts = self.remembered(request, f"news-index:{translation.get_language()}", self.listing_facts)
-        archive = facts["archive"]
+    def listing(self):
+        return self.news()
 
-        filters = Filters()
+    def add_filters(self, request, filters, facts) -> dict:
         filters.choice(
             request,
             "zone",
@@ -80,20 +77,11 @@ class NewsIndexPage(BasePage):
             {slug: (pk, name) for slug, pk, name in facts["topics"]},
             _("Unknown topic; showing all topics."),
         )
-        filters.year(request, _("Year"), _("All years"), archive)
-        news = filters.apply(self.news(), {"zone": "related_zones", "topic": "topics", "year": "date__year"})
-        news = news.select_related("lead_image").order_by("-date", "-pk")
-        # Unfiltered, the order of every article is remembered: a deep page is ten rows read by key
-        # instead of the database walking thousands of rows to skip them.
-        keys = None
-        if not filters:
-            keys = self.remembered(request, "news-keys", lambda: list(news.values_list("pk", flat=True)))
-        context.update(
-            news_page=paginate_listing(request, news, count=filters.known_count(archive), keys=keys),
-            filters=filters,
-            archive=archive,
-        )
-        return context
+        filters.year(request, _("Year"), _("All years"), facts["archive"])
+        return {"zone": "related_zones", "topic": "topics", "year": "date__year"}
+
+    def order_listing(self, items):
+        return items.select_related("lead_image").order_by("-date", "-pk")
 
 
 class NewsPage(BasePage):
@@ -156,14 +144,76 @@ class NewsPage(BasePage):
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
     is_creatable = True
+    type_key = "news"
+    search_label = _("News")
+    fixture_file = "news.json"
+    description_fields = ("summary", "body")
+    og_type = "article"
 
     class Meta:
         verbose_name = _("news article")
         verbose_name_plural = _("news articles")
 
+    @property
+    def sort_date(self):
+        return self.date
+
+    def share_image(self):
+        return (self.lead_image, self.lead_image_alt) if self.lead_image_id else None
+
+    def article_times(self) -> list[tuple[str, str]]:
+        times = [("published_time", iso_date(self.date))]
+        if self.last_published_at:
+            times.append(("modified_time", iso_date(self.last_published_at)))
+        return times
+
+    def structured_data(self, facts) -> dict:
+        """A schema.org NewsArticle; its keywords are the topics get_context shows (related())."""
+        publisher = facts.publisher()
+        if self.byline:
+            author = {"@type": "Person", "name": self.byline}
+        elif self.source:
+            author = {"@type": "Organization", "name": self.source}
+        else:
+            author = publisher
+        modified = self.last_published_at or self.latest_revision_created_at
+        # The editorial date may lie after the moment the page went online; never modified before published.
+        date_modified = iso_date(modified) if modified and modified.date() >= self.date else iso_date(self.date)
+        based_on = None
+        if self.source_url:
+            based_on = compact(
+                {
+                    "@type": "CreativeWork",
+                    "url": self.source_url,
+                    "datePublished": iso_date(self.source_date),
+                    "publisher": {"@type": "Organization", "name": self.source} if self.source else None,
+                }
+            )
+        image = facts.image
+        return compact(
+            {
+                "@context": SCHEMA,
+                "@type": "NewsArticle",
+                "@id": f"{facts.canonical}#article",
+                "headline": self.title,
+                "url": facts.canonical,
+                "mainEntityOfPage": {"@type": "WebPage", "@id": facts.canonical},
+                "datePublished": iso_date(self.date),
+                "dateModified": date_modified,
+                "inLanguage": facts.language,
+                "description": plain_text(self.summary) or plain_text(self.search_description),
+                "dateline": self.dateline,
+                "author": [author],
+                "publisher": publisher,
+                "image": [image["url"]] if image else None,
+                "keywords": [str(topic) for topic in self.related(facts.request)["topics"]],
+                "isBasedOn": based_on,
+            }
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.links())
+        context.update(self.related(request))
         return context
 
     def links(self) -> dict:

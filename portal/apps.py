@@ -3,17 +3,9 @@ from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
-def page_models():
-    from wagtail.models import get_page_models
-
-    from portal.models import BasePage
-
-    return [model for model in get_page_models() if issubclass(model, BasePage)]
-
-
 def check_routing(app_configs=None, **kwargs):
     """Every portal page routes with BasePage.route (see PortalConfig.ready)."""
-    from portal.models import BasePage
+    from portal.models import BasePage, page_models
 
     return [
         checks.Error(
@@ -33,7 +25,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import signals
-        from portal.models import BasePage
+        from portal.models import BasePage, page_models
 
         signals.connect()
 

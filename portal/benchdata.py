@@ -63,11 +63,13 @@ from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import get_all_child_relations
 
 from news.models import NewsIndexPage, NewsPage
-from portal import i18n, pagecache, search
+from portal import i18n, pagecache
 from portal.fixtures import prepare_tree
 from portal.l10n import status
 from portal.l10n.models import TranslationRecord, TranslationState, TranslationStatus
-from portal.models import HomeFeaturedNews, HomeHighlightedZone, HomePage, SearchEntry, SiteSettings, Topic
+from portal.models import HomeFeaturedNews, HomeHighlightedZone, HomePage, SiteSettings, Topic
+from portal.search import index as search
+from portal.search.models import SearchEntry
 from zones.models import (
     DelegationIndexPage,
     DelegationMember,

@@ -30,20 +30,25 @@ from modelcluster.models import get_all_child_relations
 
 from portal import i18n
 from portal.i18n import translated_fields
-from portal.models import HomePage, SiteSettings, Topic
+from portal.models import HomePage, SiteSettings, Topic, page_models
 from portal.sanitise import sanitise_rich_text
 
-FILES = ("site.json", "zones.json", "news.json", "delegations.json")
-# Which file each page type is exported to.
-FILE_FOR_TYPE = {
-    "portal.homepage": "site.json",
-    "news.newsindexpage": "site.json",
-    "zones.zoneindexpage": "site.json",
-    "zones.delegationindexpage": "site.json",
-    "zones.zonepage": "zones.json",
-    "news.newspage": "news.json",
-    "zones.delegationpage": "delegations.json",
-}
+# The file of the site itself (settings, topics, home and index pages): read first, for every other
+# page's parent is defined in it or in the page's own file.
+SITE_FILE = HomePage.fixture_file
+
+
+def fixture_files() -> tuple[str, ...]:
+    """The fixture files, in the order they are read: the site's, then each page type's own
+    (BasePage.fixture_file), as page_models() orders them."""
+    return tuple(dict.fromkeys([SITE_FILE, *(model.fixture_file for model in page_models())]))
+
+
+def file_for_type(model) -> str | None:
+    """The fixture file a page type is exported to (BasePage.fixture_file)."""
+    return model.fixture_file if model in page_models() else None
+
+
 # Page's own fields an editor sets; the rest of Page's columns are bookkeeping.
 PAGE_FIELDS = ("title", "slug", "seo_title", "search_description", "show_in_menus")
 INLINE_SKIP = {"id", "sort_order"}
@@ -243,11 +248,11 @@ def export_all(warnings: list[str] | None = None) -> dict[str, dict]:
         else:
             exported.add(page.pk)
     keys = KeyIndex(home, exported, warnings)
-    docs: dict[str, dict] = {name: {"pages": []} for name in FILES}
+    docs: dict[str, dict] = {name: {"pages": []} for name in fixture_files()}
     site_settings = SiteSettings.objects.filter(site__is_default_site=True).first()
     if site_settings:
-        docs["site.json"]["settings"] = export_object(site_settings, keys)["fields"]
-    docs["site.json"]["topics"] = [
+        docs[SITE_FILE]["settings"] = export_object(site_settings, keys)["fields"]
+    docs[SITE_FILE]["topics"] = [
         {"slug": t.slug, **export_object(t, keys)["fields"]} for t in Topic.objects.order_by("slug")
     ]
     restrictions: dict[int, list] = {}
@@ -259,7 +264,7 @@ def export_all(warnings: list[str] | None = None) -> dict[str, dict]:
             why = "is not live (a draft or unpublished)" if not page.live else "lies below a page that is not live"
             warnings.append(f"{keys.where} {why}: not exported")
             continue
-        name = FILE_FOR_TYPE.get(page._meta.label_lower)
+        name = file_for_type(type(page))
         if name is None:
             raise FixtureError(f"page {page.pk} ({page._meta.label}) has no fixture file")
         if page.has_unpublished_changes:
@@ -314,7 +319,7 @@ def write_all(directory: Path, warnings: list[str] | None = None) -> list[Path]:
 
 def read_documents(directory: Path) -> list[tuple[str, dict]]:
     documents = []
-    for name in FILES:
+    for name in fixture_files():
         path = Path(directory) / name
         if not path.exists():
             continue

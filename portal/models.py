@@ -1,6 +1,5 @@
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -12,16 +11,17 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, get_page_models
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from modelcluster.fields import ParentalKey
 
 from portal import i18n, pagecache
+from portal.filters import Filters
 from portal.l10n.panels import TranslationStatusPanel
 from portal.l10n.permissions import PortalPagePermissionTester, check, restrict, translator_languages
-from portal.pagination import narrow
+from portal.pagination import PAGE_SIZE, narrow, paginate_listing
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "image", "blockquote"]
 
@@ -210,6 +210,90 @@ class BasePage(Page):
             return compute()
         return pagecache.remember(f"{name}:{self.pk}", compute)
 
+    # --- What the site-wide features ask a page type ---------------------------------------
+    # Search (portal/search/), the head and sitemap (portal/seo/), the fixtures (portal/fixtures.py)
+    # and the translations report (portal/l10n/report.py) loop over page_models() and call these;
+    # none of them names a page type. A new page type overrides what differs here.
+
+    #: The type's short name in URLs (the search's and the translations report's ?type=);
+    #: the model's name when empty.
+    type_key = ""
+    #: The label of the public search's type filter; None: no filter of its own (the pages are
+    #: searched all the same, and shown as pages).
+    search_label = None
+    #: The fixture file the type is exported to and loaded from (fixtures/README.md).
+    fixture_file = "site.json"
+    #: Own fields whose text describes the page (meta description, og:description) when the
+    #: editor's search description is empty; the first one filled wins.
+    description_fields: tuple[str, ...] = ()
+    #: Open Graph type of the page.
+    og_type = "website"
+
+    @classmethod
+    def get_type_key(cls) -> str:
+        return cls.type_key or cls._meta.model_name
+
+    @classmethod
+    def search_type(cls) -> tuple[str, str] | None:
+        """(key, label) of the search's type filter for this type, or None."""
+        return (cls.get_type_key(), cls.search_label) if cls.search_label else None
+
+    def search_texts(self, language: str) -> tuple[str, str]:
+        """(title, body) the search index stores for a visitor of `language`: the translated
+        fields and those of the child objects (facts, members), fallbacks included, as plain text."""
+        from portal.search.index import page_texts
+
+        return page_texts(self, language)
+
+    @property
+    def sort_date(self):
+        """The date search results (and other lists of mixed types) are ordered by; None: undated."""
+        return None
+
+    def description(self) -> str:
+        """Plain text describing the page: the search description, else the first filled of
+        description_fields, shortened."""
+        from portal.seo.head import plain_text
+
+        for value in (self.search_description, *(getattr(self, name, "") for name in self.description_fields)):
+            text = plain_text(value)
+            if text:
+                return text
+        return ""
+
+    def share_image(self) -> tuple | None:
+        """(image, text alternative) shown when the page is shared (og:image, JSON-LD), or None."""
+        return None
+
+    def article_times(self) -> list[tuple[str, str]]:
+        """Open Graph article:… times (("published_time", "2024-05-01"), …) of an article."""
+        return []
+
+    def feed_links(self, request) -> list[dict[str, str]]:
+        """Discovery links of the feeds a reader of this page may follow (the site's news)."""
+        from portal.seo.head import feed_links
+
+        return feed_links(request)
+
+    def structured_data(self, facts) -> dict | None:
+        """The page's own JSON-LD (schema.org, helpers in portal/seo/jsonld.py) besides the
+        breadcrumbs, or None. `facts` (portal.seo.head.PageFacts) gives the request's absolute
+        URLs, language, publisher, ancestors and share image. Built from the page's own data, with
+        no query that its get_context did not make already (see related())."""
+        return None
+
+    def links(self) -> dict:
+        """What the page shows from other pages (neighbours, related lists): computed afresh."""
+        return {}
+
+    def related(self, request) -> dict:
+        """links(), computed once per request and kept on this instance: get_context and
+        structured_data read the same lists."""
+        found = getattr(self, "_related", None)
+        if found is None:
+            found = self._related = self.links()
+        return found
+
     def get_admin_display_title(self):
         with translation.override(i18n.default_language()):
             return super().get_admin_display_title()
@@ -230,6 +314,84 @@ class BasePage(Page):
         return links
 
 
+def page_models() -> list[type[BasePage]]:
+    """The portal's page types (every concrete BasePage), in a stable order: by app label, then
+    as declared, so that no list built from them depends on the order of INSTALLED_APPS."""
+    models_ = [model for model in get_page_models() if issubclass(model, BasePage)]
+    return sorted(models_, key=lambda model: (model._meta.app_label, models_.index(model)))
+
+
+class BaseIndexPage(BasePage):
+    """A page that lists the pages below it (news, zones, visits), with filters and pagination.
+
+    get_context: the listing's facts (filter options, year archive) remembered until the content
+    changes, the filters from the query string, the listing filtered, ordered and paginated.
+    A type says what differs: listing(), listing_facts(), add_filters(), order_listing(), and
+    listing_context() to show the items otherwise than as pages of a paginated list.
+    """
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["portal.HomePage"]
+    description_fields = ("intro",)
+
+    #: The name listing_facts() is remembered under; empty: the type has none.
+    facts_name = ""
+    #: The context name of the paginated listing, and its page size.
+    listing_name = "items"
+    per_page = PAGE_SIZE
+    #: The name the unfiltered listing's keys (in order) are remembered under, so that a deep page
+    #: is read by key (large listings); empty: not remembered.
+    order_name = ""
+
+    class Meta:
+        abstract = True
+
+    def listing(self):
+        """The pages listed here: the public ones below this index (see public_pages)."""
+        raise NotImplementedError
+
+    def listing_facts(self) -> dict:
+        """Aggregates over the whole listing (filter options, "archive": year_archive()), remembered."""
+        return {}
+
+    def add_filters(self, request, filters: Filters, facts: dict) -> dict:
+        """Add the filter fields to `filters`; returns {filter name: ORM lookup} to apply them."""
+        return {}
+
+    def order_listing(self, items):
+        return items
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The facts name their options in the active language (plain strings): one entry per language.
+        name = f"{self.facts_name}:{translation.get_language()}"
+        facts = self.remembered(request, name, self.listing_facts) if self.facts_name else {}
+        filters = Filters()
+        lookups = self.add_filters(request, filters, facts)
+        items = self.order_listing(filters.apply(self.listing(), lookups))
+        context.update(self.listing_context(request, items, filters, facts))
+        return context
+
+    def listing_context(self, request, items, filters: Filters, facts: dict) -> dict:
+        """The context the template shows the listing with: a page of it, the filters, the archive."""
+        archive = facts.get("archive")
+        keys = None
+        if self.order_name and not filters:
+            # Unfiltered, the order of every item is remembered: a deep page is ten rows read by key
+            # instead of the database walking thousands of rows to skip them.
+            keys = self.remembered(request, self.order_name, lambda: list(items.values_list("pk", flat=True)))
+        count = filters.known_count(archive) if archive is not None else None
+        return {
+            self.listing_name: paginate_listing(request, items, per_page=self.per_page, count=count, keys=keys),
+            "filters": filters,
+            "archive": archive,
+        }
+
+
 class HomePage(BasePage):
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
@@ -246,6 +408,8 @@ class HomePage(BasePage):
     subpage_types = ["news.NewsIndexPage", "zones.ZoneIndexPage", "zones.DelegationIndexPage"]
     max_count_per_parent = 1
     is_creatable = True
+    type_key = "home"
+    description_fields = ("intro",)
 
     class Meta:
         verbose_name = _("home page")
@@ -331,30 +495,3 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
-
-
-class SearchEntry(models.Model):
-    """One page's text in one language, for the public search (portal/search.py)."""
-
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
-    language = models.CharField(max_length=8)
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
-    title = models.TextField()
-    body = models.TextField(help_text="Plain text shown in excerpts.")
-    search_text = models.TextField(help_text="Title, a line break, body; prepared by portal.search.search_text.")
-    date = models.DateField(null=True)
-    # Filled on PostgreSQL only; SQLite stores NULL in columns of these names. `vector` is
-    # searched through one partial GIN index per language (migrations 0003 and 0006).
-    vector = SearchVectorField(null=True)
-    title_vector = SearchVectorField(null=True, help_text="The title alone: title matches are listed first.")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["page", "language"], name="search_entry_page_language")]
-        indexes = [models.Index(fields=["language", "-date"], name="search_entry_language_date")]
-
-    def __str__(self):
-        return f"{self.title} [{self.language}]"
-
-
-# The translators' workspace keeps its models in portal/l10n/.
-from portal.l10n.models import TranslationRecord, TranslationStatus  # noqa: E402, F401

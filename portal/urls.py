@@ -7,14 +7,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import portal.richtext  # noqa: F401 (registers the rich text form field and the handlers that skip bad links)
-from portal import passwords, views
+from portal import passwords
 from portal.health import healthz
+from portal.search import views as search_views
 
 urlpatterns = [
     # Outside i18n_patterns: no language prefix, no redirect.
     path("healthz", healthz, name="healthz"),
-    # --- SEO: sitemap, robots.txt (portal/seo.py) ---
-    path("", include("portal.seo")),
+    # --- SEO: sitemap, robots.txt (portal/seo/sitemap.py) ---
+    path("", include("portal.seo.sitemap")),
     # --- end SEO ---
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document-password view with wrong guesses limited (portal/passwords.py); before Wagtail's own.
@@ -35,7 +36,7 @@ if settings.DEBUG:
 
 # Every language is prefixed, the default one too: "/" redirects by Accept-Language.
 urlpatterns += i18n_patterns(
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     # --- feeds (news/feeds.py) ---
     path("feeds/", include("news.feeds")),
     # --- end feeds ---

@@ -1,51 +1,6 @@
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.utils import translation
-from django.utils.translation import gettext as _
-
-from portal import search as portal_search
-from portal.pagination import paginate
-
-
-def search(request):
-    """Search in the visitor's language, with a type filter; bad input gets a message, not an error."""
-    language = translation.get_language()
-    query = portal_search.clean_query(request.GET.get("q", ""))
-    type_key = request.GET.get("type", "")
-    messages = []
-    if type_key and type_key not in portal_search.SEARCHABLE_TYPES:
-        messages.append(_("Unknown result type “%(type)s”; showing all types.") % {"type": type_key[:40]})
-        type_key = ""
-    results_page, results = None, []
-    if len(query) > portal_search.MAX_QUERY_LENGTH:
-        messages.append(
-            _("Your search is too long; use at most %(limit)d characters.") % {"limit": portal_search.MAX_QUERY_LENGTH}
-        )
-    elif query:
-        if not portal_search.query_terms(query, language):
-            messages.append(_("Type a word to search for."))
-        else:
-            results_page = paginate(request, portal_search.search_entries(query, language, type_key or None))
-            # No match: the page's rows are not asked for (on SQLite that would be a second scan of the text).
-            if results_page.paginator.count:
-                results = portal_search.results_for(results_page.object_list, query, language)
-    return render(
-        request,
-        "search/search.html",
-        {
-            "search_query": query[: portal_search.MAX_QUERY_LENGTH],
-            "search_type": type_key,
-            "types": [
-                ("news", _("News")),
-                ("zone", _("Zones")),
-                ("delegation", _("Delegation visits")),
-            ],
-            "results_page": results_page,
-            "results": results,
-            "messages_for_visitor": messages,
-        },
-    )
 
 
 def page_not_found(request, exception=None):

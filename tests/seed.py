@@ -11,7 +11,7 @@ from wagtail.models import Locale, Page
 from news.models import NewsIndexPage, NewsPage
 from portal.fixtures import load_all
 from portal.models import HomePage
-from portal.search import rebuild
+from portal.search.index import rebuild
 from zones.models import DelegationIndexPage, DelegationPage, ZoneIndexPage, ZonePage
 
 # A word of the seed content per language, found by the public search; the Chinese one sits

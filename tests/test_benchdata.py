@@ -18,11 +18,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from news.models import NewsIndexPage, NewsPage
-from portal import i18n, search
+from portal import i18n
 from portal.benchdata import FIRST_REVISION_STATE
 from portal.l10n import status
 from portal.l10n.models import TranslationRecord, TranslationState, TranslationStatus
-from portal.models import HomePage, SearchEntry, Topic
+from portal.models import HomePage, Topic
+from portal.search import index as search
+from portal.search.models import SearchEntry
+from portal.search.query import search_entries
 from tests.helpers import LANGUAGES, h1, url_in
 from zones.models import DelegationIndexPage, DelegationMember, DelegationPage, ZoneFact, ZoneIndexPage, ZonePage
 
@@ -186,7 +189,7 @@ class GeneratedSiteTests(TestCase):
         ):
             response = self.client.get(f"/{code}/search/", {"q": word, "type": "news"})
             self.assertEqual(response.status_code, 200)
-            found = list(search.search_entries(word, code, "news").values_list("page_id", flat=True))
+            found = list(search_entries(word, code, "news").values_list("page_id", flat=True))
             self.assertIn(news.pk, found, (code, word))
         html = self.client.get("/en/search/", {"q": news.title_en}).content.decode()
         self.assertIn(re.sub("&", "&amp;", news.title_en).replace("'", "&#x27;"), html)

@@ -17,7 +17,7 @@ from django.test import TestCase, override_settings
 from wagtail.models import PageViewRestriction
 
 from portal.models import HomeFeaturedNews, HomeHighlightedZone
-from portal.search import rebuild
+from portal.search.index import rebuild
 from tests.factories import (
     DelegationPageFactory,
     NewsIndexPageFactory,

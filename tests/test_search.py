@@ -10,8 +10,8 @@ from django.utils import translation
 
 from news.models import NewsPage
 from portal.fixtures import load_all
-from portal.models import SearchEntry
-from portal.search import search_entries
+from portal.search.models import SearchEntry
+from portal.search.query import search_entries
 from zones.models import ZonePage
 
 
@@ -25,7 +25,7 @@ class SearchTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_all(Path(settings.FIXTURE_DIRS[0]))
-        from portal.search import rebuild
+        from portal.search.index import rebuild
 
         rebuild()
         cls.karamay_news = NewsPage.objects.get(date="2023-01-30")
@@ -129,7 +129,7 @@ class SearchTests(TestCase):
         with CaptureQueriesContext(connection) as queries:
             html = self.search("en", "zzqqxx")
         self.assertEqual(result_titles(html), [])
-        self.assertEqual(len([q for q in queries if "portal_searchentry" in q["sql"]]), 1)
+        self.assertEqual(len([q for q in queries if SearchEntry._meta.db_table in q["sql"]]), 1)
 
     def test_no_match_says_so_in_every_language(self):
         self.assertIn("0 results for “zzqqxx”", self.search("en", "zzqqxx"))
@@ -159,7 +159,7 @@ class SearchTests(TestCase):
             # the query as it is sent. (At 10,000 pages the planner takes it by itself.)
             cursor.execute("DROP INDEX search_entry_language_date")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign key checks, for ALTER TABLE
-            cursor.execute("ALTER TABLE portal_searchentry DROP CONSTRAINT search_entry_page_language")
+            cursor.execute(f"ALTER TABLE {SearchEntry._meta.db_table} DROP CONSTRAINT search_entry_page_language")
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_indexscan = off")
             for code, word in (("en", "logistics"), ("zh-hans", "物流")):

@@ -23,7 +23,8 @@ from bs4 import BeautifulSoup
 from news.models import NewsPage
 from portal.fixtures import load_all
 from portal.models import SiteSettings
-from portal.seo import LanguagePaths, PageSitemap, page_language_urls
+from portal.seo.head import page_language_urls
+from portal.seo.sitemap import LanguagePaths, PageSitemap
 from tests.factories import add_news, build_site
 from tests.helpers import LANGUAGES, url_in
 from zones.models import DelegationPage, ZonePage

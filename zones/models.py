@@ -1,7 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -12,10 +11,12 @@ from wagtail.search import index
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from portal import i18n
-from portal.filters import Filters, year_archive
+from portal.filters import year_archive
 from portal.l10n.panels import TranslationStatusPanel
-from portal.models import RICH_TEXT_FEATURES, BasePage, is_public, public_pages
-from portal.pagination import narrow, paginate_listing
+from portal.models import RICH_TEXT_FEATURES, BaseIndexPage, BasePage, is_public, public_pages
+from portal.pagination import narrow
+from portal.seo.head import feed_links, plain_text
+from portal.seo.jsonld import SCHEMA, compact, iso_date, place
 
 
 class ZoneKind(models.TextChoices):
@@ -30,37 +31,33 @@ class ZoneKind(models.TextChoices):
     PLATFORM = "platform", _("Cooperation platform")
 
 
-class ZoneIndexPage(BasePage):
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
-
-    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
-    search_fields = [*Page.search_fields, index.SearchField("intro")]
-
-    parent_page_types = ["portal.HomePage"]
+class ZoneIndexPage(BaseIndexPage):
     subpage_types = ["zones.ZonePage"]
     is_creatable = True
+    type_key = "zone_index"
 
     class Meta:
         verbose_name = _("zone index")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        zones = (
-            public_pages(ZonePage.objects.descendant_of(self), self)
-            .select_related("image")
-            .prefetch_related("facts")
-            .order_by("path")
-        )
+    def listing(self):
+        return public_pages(ZonePage.objects.descendant_of(self), self)
+
+    def order_listing(self, items):
+        return items.select_related("image").prefetch_related("facts").order_by("path")
+
+    def listing_context(self, request, items, filters, facts) -> dict:
+        """Every zone at once, grouped by kind in the order the kinds are declared (the
+        demonstration area first)."""
         by_kind = {}
-        for zone in zones:
+        for zone in items:
             by_kind.setdefault(zone.kind, []).append(zone)
-        # groups in the order the kinds are declared, so the demonstration area comes first
-        context["zone_groups"] = [
-            {"kind": kind, "label": label, "zones": by_kind[kind]}
-            for kind, label in ZoneKind.choices
-            if kind in by_kind
-        ]
-        return context
+        return {
+            "zone_groups": [
+                {"kind": kind, "label": label, "zones": by_kind[kind]}
+                for kind, label in ZoneKind.choices
+                if kind in by_kind
+            ]
+        }
 
 
 class ZonePage(BasePage):
@@ -141,6 +138,10 @@ class ZonePage(BasePage):
     parent_page_types = ["zones.ZoneIndexPage", "zones.ZonePage"]
     subpage_types = ["zones.ZonePage"]
     is_creatable = True
+    type_key = "zone"
+    search_label = _("Zones")
+    fixture_file = "zones.json"
+    description_fields = ("summary", "body")
 
     class Meta:
         verbose_name = _("zone")
@@ -150,9 +151,44 @@ class ZonePage(BasePage):
     def industries(self) -> list[str]:
         return [line.strip() for line in (self.key_industries or "").splitlines() if line.strip()]
 
+    def share_image(self):
+        return (self.image, self.image_alt) if self.image_id else None
+
+    def feed_links(self, request) -> list[dict[str, str]]:
+        """The site's news feeds and this zone's."""
+        return feed_links(request, zone=self)
+
+    def structured_data(self, facts) -> dict:
+        """A schema.org Place and GovernmentOrganization, within its parent zone."""
+        ancestors = facts.ancestors
+        parent = ancestors[-1] if ancestors else None
+        contained_in = None
+        if parent is not None and parent.specific_class is type(self):
+            contained_in = {"@type": "Place", "name": parent.title, "url": facts.absolute_url(parent)}
+        location = place(facts, self, types=("Place", "GovernmentOrganization"))
+        image = facts.image
+        return compact(
+            {
+                "@context": SCHEMA,
+                "@type": location["@type"],
+                "@id": f"{facts.canonical}#zone",
+                "name": self.title,
+                "url": facts.canonical,
+                "mainEntityOfPage": facts.canonical,
+                "description": plain_text(self.summary) or plain_text(self.search_description),
+                "geo": location.get("geo"),
+                "address": location.get("address"),
+                "foundingDate": iso_date(self.established),
+                "sameAs": self.website,
+                "image": image["url"] if image else None,
+                "containedInPlace": contained_in,
+                "knowsAbout": self.industries,
+            }
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.links())
+        context.update(self.related(request))
         return context
 
     def links(self) -> dict:
@@ -203,15 +239,13 @@ class ZoneFact(Orderable):
         verbose_name = _("fact")
 
 
-class DelegationIndexPage(BasePage):
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
-
-    content_panels = [*Page.content_panels, TranslationStatusPanel(heading=_("Translations")), FieldPanel("intro")]
-    search_fields = [*Page.search_fields, index.SearchField("intro")]
-
-    parent_page_types = ["portal.HomePage"]
+class DelegationIndexPage(BaseIndexPage):
     subpage_types = ["zones.DelegationPage"]
     is_creatable = True
+    type_key = "delegation_index"
+    facts_name = "delegation-index"
+    listing_name = "delegations_page"
+    per_page = 20
 
     class Meta:
         verbose_name = _("delegation index")
@@ -233,11 +267,10 @@ class DelegationIndexPage(BasePage):
         """The visits listed here: the public ones below this index (see public_pages)."""
         return public_pages(DelegationPage.objects.child_of(self), self)
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        facts = self.remembered(request, f"delegation-index:{translation.get_language()}", self.listing_facts)
-        years = facts["archive"]
-        filters = Filters()
+    def listing(self):
+        return self.visits()
+
+    def add_filters(self, request, filters, facts) -> dict:
         filters.choice(
             request,
             "host",
@@ -246,15 +279,16 @@ class DelegationIndexPage(BasePage):
             {str(pk): (pk, title) for pk, title in facts["hosts"]},
             _("Unknown host zone; showing all visits."),
         )
-        filters.year(request, _("Year"), _("All years"), years)
-        visits = filters.apply(self.visits(), {"host": "host_zone", "year": "start_date__year"})
-        visits = visits.select_related("host_zone").order_by("-start_date", "-pk")
-        context.update(
-            delegations_page=paginate_listing(request, visits, per_page=20, count=filters.known_count(years)),
-            filters=filters,
-            # a visit's host zone is named only when public: the hosts of the filter are exactly those
-            public_hosts={pk for pk, _title in facts["hosts"]},
-        )
+        filters.year(request, _("Year"), _("All years"), facts["archive"])
+        return {"host": "host_zone", "year": "start_date__year"}
+
+    def order_listing(self, items):
+        return items.select_related("host_zone").order_by("-start_date", "-pk")
+
+    def listing_context(self, request, items, filters, facts) -> dict:
+        context = super().listing_context(request, items, filters, facts)
+        # a visit's host zone is named only when public: the hosts of the filter are exactly those
+        context["public_hosts"] = {pk for pk, _title in facts["hosts"]}
         return context
 
 
@@ -310,6 +344,10 @@ class DelegationPage(BasePage):
     parent_page_types = ["zones.DelegationIndexPage"]
     subpage_types = []
     is_creatable = True
+    type_key = "delegation"
+    search_label = _("Delegation visits")
+    fixture_file = "delegations.json"
+    description_fields = ("summary",)
 
     class Meta:
         verbose_name = _("delegation visit")
@@ -330,9 +368,64 @@ class DelegationPage(BasePage):
     def places(self) -> list[str]:
         return [line.strip() for line in (self.places_visited or "").splitlines() if line.strip()]
 
+    @property
+    def sort_date(self):
+        return self.start_date
+
+    def structured_data(self, facts) -> dict:
+        """A schema.org Event: the visiting side organises it, its people and zones attend. The
+        members, zones and topics are those get_context shows (related()): no query of its own."""
+        related = self.related(facts.request)
+        zones = [
+            {"@type": "GovernmentOrganization", "name": zone.title, "url": facts.absolute_url(zone)}
+            for zone in related["sending_zones"]
+        ]
+        organisations = [{"@type": "Organization", "name": name} for name in self.organisations]
+        people = []
+        if self.leader_name:
+            people.append(compact({"@type": "Person", "name": self.leader_name, "jobTitle": self.leader_position}))
+        for member in related["members"]:
+            people.append(
+                compact(
+                    {
+                        "@type": "Person",
+                        "name": member.name,
+                        "jobTitle": member.position,
+                        "affiliation": {"@type": "Organization", "name": member.organisation}
+                        if member.organisation
+                        else None,
+                    }
+                )
+            )
+        host = related["host_zone"]  # None when private
+        if host is not None:
+            location = [place(facts, host)]
+        else:
+            location = [{"@type": "Place", "name": name} for name in self.places]
+        return compact(
+            {
+                "@context": SCHEMA,
+                "@type": "Event",
+                "@id": f"{facts.canonical}#event",
+                "name": self.title,
+                "url": facts.canonical,
+                "mainEntityOfPage": facts.canonical,
+                "description": plain_text(self.summary) or plain_text(self.search_description),
+                "startDate": iso_date(self.start_date),
+                "endDate": iso_date(self.end_date or self.start_date),
+                "eventAttendanceMode": f"{SCHEMA}/OfflineEventAttendanceMode",
+                "inLanguage": facts.language,
+                "location": location,
+                # The visiting side organises a delegation; its people and zones attend.
+                "organizer": zones + organisations,
+                "attendee": people + zones,
+                "keywords": [str(topic) for topic in related["topics"]],
+            }
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.links())
+        context.update(self.related(request))
         return context
 
     def links(self) -> dict:

@@ -19,7 +19,6 @@ class TranslationRecord(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
-        app_label = "portal"
         constraints = [
             models.UniqueConstraint(fields=["page", "field", "language"], name="translation_record_unique"),
         ]
@@ -47,7 +46,6 @@ class TranslationStatus(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        app_label = "portal"
         constraints = [models.UniqueConstraint(fields=["page", "language"], name="translation_status_unique")]
         indexes = [models.Index(fields=["language", "state"], name="translation_status_lang_state")]
 

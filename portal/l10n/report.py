@@ -19,15 +19,12 @@ from portal.l10n.models import TranslationState, TranslationStatus
 from portal.l10n.permissions import editable_pages, translator_languages
 from portal.pagination import paginate
 
-PAGE_TYPES = {
-    "home": "portal.homepage",
-    "news": "news.newspage",
-    "news_index": "news.newsindexpage",
-    "zone": "zones.zonepage",
-    "zone_index": "zones.zoneindexpage",
-    "delegation": "zones.delegationpage",
-    "delegation_index": "zones.delegationindexpage",
-}
+
+def page_types() -> dict[str, type]:
+    """{?type= key: page model} of the report's type filter, from the page models (BasePage.type_key)."""
+    from portal.models import page_models
+
+    return {model.get_type_key(): model for model in page_models()}
 
 
 @dataclass
@@ -49,7 +46,7 @@ def _filters(request):
     if state and state not in TranslationState.values:
         errors.append(_("Unknown state “%(value)s”.") % {"value": state[:20]})
         state = ""
-    if page_type and page_type not in PAGE_TYPES:
+    if page_type and page_type not in page_types():
         errors.append(_("Unknown page type “%(value)s”.") % {"value": page_type[:30]})
         page_type = ""
     section_page = None
@@ -68,8 +65,10 @@ def _statuses(user, language, state, page_type, section_page):
     if section_page is not None:
         rows = rows.filter(page__path__startswith=section_page.path)
     if page_type:
-        app_label, model = PAGE_TYPES[page_type].split(".")
-        rows = rows.filter(page__content_type__app_label=app_label, page__content_type__model=model)
+        model = page_types()[page_type]
+        rows = rows.filter(
+            page__content_type__app_label=model._meta.app_label, page__content_type__model=model._meta.model_name
+        )
     return rows
 
 
@@ -143,7 +142,7 @@ def report(request):
             "languages": [(code, i18n.language_name(code)) for code in languages],
             "all_languages": [(code, i18n.language_name(code)) for code in i18n.language_codes()],
             "states": TranslationState.choices,
-            "page_types": [(key, key.replace("_", " ")) for key in PAGE_TYPES],
+            "page_types": [(key, key.replace("_", " ")) for key in page_types()],
             "sections": Page.objects.filter(depth__in=[2, 3], pk__in=editable.values("pk")).order_by("path"),
             "selected": {"language": language, "state": state, "type": page_type, "section": section_page},
             "errors": errors,

@@ -12,3 +12,8 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # One test process: its generation stays its own, so two test runs on one machine never
 # empty each other's caches (tests/test_remembered.py checks the file cache across processes).
 CACHES = {**CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}}  # noqa: F405
+
+# A page type in a test app, added as a new page type is (tests/test_page_types.py): its own app only.
+# (Absent from copies of the code without tests/, e.g. tests/test_i18n.py's makemessages run.)
+if (BASE_DIR / "tests" / "pagetype_app").is_dir():
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.pagetype_app"]  # noqa: F405

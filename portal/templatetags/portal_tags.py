@@ -5,8 +5,9 @@ from django.utils.html import format_html
 
 from wagtail.models import Page
 
-from portal import i18n, pagecache, seo
+from portal import i18n, pagecache
 from portal.models import public_pages
+from portal.seo import head as seo
 
 register = template.Library()
 

@@ -17,15 +17,13 @@ title, a line break, then the body (see `search_text`).
 - SQLite (the embedded default): every query word must occur in the text
   (case-insensitive substring match), newest first; no stemming.
 
-The index follows publishing (signals in portal/signals.py) and is rebuilt by
+The index follows publishing (portal/search/signals.py) and is rebuilt by
 `load_initial_data` and `manage.py rebuild_search_index`.
 """
 
 import html
 import re
-from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import translation
@@ -38,15 +36,9 @@ from modelcluster.models import get_all_child_relations
 
 from portal import i18n
 
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 12
-EXCERPT_LENGTH = 220
 PG_CONFIG = {"en": "english", "de": "german", "ru": "russian", "zh-hans": "simple"}
-# Page types a visitor can search, with the key used in ?type=.
-SEARCHABLE_TYPES = {"news": "news.NewsPage", "zone": "zones.ZonePage", "delegation": "zones.DelegationPage"}
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def is_postgres() -> bool:
@@ -104,12 +96,11 @@ def page_texts(page: Page, code: str) -> tuple[str, str]:
     return title, " ".join(body)
 
 
-def page_date(page):
-    for name in ("date", "start_date"):
-        value = getattr(page, name, None)
-        if value:
-            return value
-    return None
+def page_search_texts(page: Page, code: str) -> tuple[str, str]:
+    """(title, body) the index stores for `page` in `code`: what the page type says (BasePage.search_texts)."""
+    from portal.models import BasePage
+
+    return page.search_texts(code) if isinstance(page, BasePage) else page_texts(page, code)
 
 
 # --- Index ------------------------------------------------------------------
@@ -133,14 +124,14 @@ def search_text(title: str, body: str, code: str, postgres: bool) -> str:
 
 
 def _entries_for(page: Page) -> list:
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     page = page.specific
     content_type = ContentType.objects.get_for_model(type(page))
     postgres = is_postgres()
     entries = []
     for code in i18n.language_codes():
-        title, body = page_texts(page, code)
+        title, body = page_search_texts(page, code)
         entries.append(
             SearchEntry(
                 page_id=page.pk,
@@ -149,7 +140,7 @@ def _entries_for(page: Page) -> list:
                 title=title,
                 body=body,
                 search_text=search_text(title, body, code, postgres),
-                date=page_date(page),
+                date=getattr(page, "sort_date", None),
             )
         )
     return entries
@@ -189,7 +180,7 @@ def is_searchable(page: Page) -> bool:
 
 def index_page(page: Page) -> None:
     """(Re)index one page in every language, or drop it if it is not live."""
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     with transaction.atomic():
         SearchEntry.objects.filter(page_id=page.pk).delete()
@@ -199,14 +190,14 @@ def index_page(page: Page) -> None:
 
 
 def unindex_page(page: Page) -> None:
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     SearchEntry.objects.filter(page_id=page.pk).delete()
 
 
 def rebuild() -> int:
     """Rebuild the whole index; returns the number of pages indexed."""
-    from portal.models import SearchEntry
+    from portal.search.models import SearchEntry
 
     pages = Page.objects.live().filter(depth__gt=2).specific().order_by("path")
     with transaction.atomic():
@@ -222,105 +213,3 @@ def rebuild() -> int:
         SearchEntry.objects.bulk_create(batch)
         _update_vectors(SearchEntry.objects.all())
     return count
-
-
-# --- Query ------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    page: Page
-    title: str
-    type_key: str
-    type_label: str
-    date: object
-    excerpt: str
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message is for the visitor."""
-
-
-def clean_query(raw: str) -> str:
-    # Control characters (NUL above all) break full-text parsers.
-    return "".join(ch for ch in raw if ch.isprintable() or ch == " ").strip()
-
-
-def query_terms(query: str, code: str) -> list[str]:
-    if _HAN.search(query):
-        query = segment(query, for_query=True)
-    terms = [t.lower() for t in _WORD.findall(query)]
-    return list(dict.fromkeys(terms))[:MAX_TERMS]
-
-
-def search_entries(query: str, code: str, type_key: str | None = None):
-    """A queryset of SearchEntry rows of public pages matching `query` in language `code`, best first.
-
-    Only the columns a result shows are loaded; the row's text and vectors stay in the database.
-    Private pages are indexed like the others and left out here (portal.models.private_q), so a
-    view restriction counts from the moment it is saved or removed.
-    """
-    from portal.models import SearchEntry, private_q
-
-    terms = query_terms(query, code)
-    entries = (
-        SearchEntry.objects.filter(language=code)
-        .exclude(private_q(prefix="page__"))
-        .only("page_id", "content_type_id", "title", "body", "date")
-    )
-    if type_key:
-        model = apps.get_model(SEARCHABLE_TYPES[type_key])
-        entries = entries.filter(content_type=ContentType.objects.get_for_model(model))
-    if not terms:
-        return entries.none()
-    if is_postgres():
-        from django.contrib.postgres.search import SearchQuery
-
-        config = PG_CONFIG[code]
-        search_query = None
-        for term in terms:
-            # each word must match (AND); plain queries keep punctuation out of tsquery syntax
-            part = SearchQuery(term, config=config, search_type="plain")
-            search_query = part if search_query is None else search_query & part
-        # The language's partial GIN index finds the rows; the small title vector orders them.
-        in_title = models.ExpressionWrapper(models.Q(title_vector=search_query), output_field=models.BooleanField())
-        newest = models.F("date").desc(nulls_last=True)  # undated pages (zones) after dated ones, as on SQLite
-        return entries.filter(vector=search_query).order_by(in_title.desc(nulls_last=True), newest, "pk")
-    for term in terms:
-        entries = entries.filter(search_text__contains=term)
-    return entries.order_by("-date", "pk")
-
-
-def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
-    """A stretch of `text` around the first matching term (plain text, no markup)."""
-    lowered = text.lower()
-    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
-    start = max(min(positions) - length // 4, 0) if positions else 0
-    snippet = text[start : start + length]
-    return ("…" if start > 0 else "") + snippet + ("…" if start + length < len(text) else "")
-
-
-def results_for(entries, query: str, code: str) -> list[Result]:
-    """Turn one page of SearchEntry rows into results (pages fetched in one query)."""
-    entries = list(entries)
-    pages = Page.objects.in_bulk([e.page_id for e in entries])
-    terms = query_terms(query, code)
-    keys = {label.lower(): key for key, label in SEARCHABLE_TYPES.items()}
-    results = []
-    for entry in entries:
-        page = pages.get(entry.page_id)
-        if page is None:
-            continue
-        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
-        key = keys.get(model._meta.label_lower, "page") if model else "page"
-        results.append(
-            Result(
-                page=page,
-                title=entry.title,
-                type_key=key,
-                type_label=str(model._meta.verbose_name) if model else "",
-                date=entry.date,
-                excerpt=excerpt(entry.body, terms),
-            )
-        )
-    return results
