@@ -11,8 +11,9 @@ URL from their page cache before the change (the access log names the worker and
 and both must answer each URL after it, every answer checked. CACHE_DEFAULT_TIMEOUT is made short
 (IDLE_PAST_DEFAULT_TIMEOUT is longer) so the idle time is real but brief.
 
-Slow (about two minutes: migrate on SQLite alone takes half a minute), so `make test-reliability`
-runs it; it needs neither PostgreSQL nor the shared Redis (its own redis-server for the Redis run).
+Slow (about four minutes on 2 cores: migrate on SQLite alone takes half a minute, then about 90 s
+per cache), so `make test-reliability` runs it; it needs neither PostgreSQL nor the shared Redis (its
+own redis-server for the Redis run), and uses its own SQLite file whatever DATABASE_URL says.
 """
 
 import collections
