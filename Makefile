@@ -53,8 +53,8 @@ test: install ## Run the test suite (browser tests included; the slow reliabilit
 test-fast: install ## Run the tests without the browser (nor the slow reliability runs)
 	$(PY) -m pytest -m "not browser and not slow"
 
-test-reliability: install ## Load and fault runs under gunicorn (own PostgreSQL and Redis; RELIABILITY_DURATION=60 s each)
-	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m pytest -m slow -s tests/test_reliability.py
+test-reliability: install ## Load and fault runs, and changes reaching both workers, under gunicorn (own PostgreSQL and Redis; RELIABILITY_DURATION=60 s each)
+	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m pytest -m slow -s tests/test_reliability.py tests/test_workers.py
 
 reliability: install ## The same runs as a script that prints the figures (e.g. make reliability RUNS="load")
 	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m bench.reliability $(RUNS)

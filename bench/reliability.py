@@ -225,8 +225,9 @@ class RedisServer:
         self.process = None
 
 
-# The gunicorn access log: one line per answered request, fields split by |.
-ACCESS_LOG_FORMAT = "%(t)s|%(s)s|%(U)s|%(q)s|%({retry-after}o)s|%(D)s"
+# The gunicorn access log: one line per answered request, fields split by |; the worker's pid and
+# X-Page-Cache say which worker answered and whether from its page cache (tests/test_workers.py).
+ACCESS_LOG_FORMAT = "%(t)s|%(s)s|%(U)s|%(q)s|%({retry-after}o)s|%(D)s|%(p)s|%({x-page-cache}o)s"
 
 
 class Gunicorn:
@@ -292,16 +293,17 @@ class Gunicorn:
         return self.access_log.stat().st_size
 
     def answers(self, since: int = 0) -> list[dict]:
-        """Answers logged from byte `since` on: {"second" (epoch), "status", "path", "retry_after", "ms"}."""
+        """Answers logged from byte `since` on: {"second" (epoch), "status", "path", "retry_after", "ms",
+        "pid" (the worker's), "page_cache" ("hit", "miss" or None)}."""
         answers = []
         with self.access_log.open("rb") as log:
             log.seek(since)
             text = log.read().decode(errors="replace")
         for line in text.splitlines():
             parts = line.split("|")
-            if len(parts) != 6:
+            if len(parts) != 8:
                 continue
-            stamp, status, path, query, retry_after, micros = parts
+            stamp, status, path, query, retry_after, micros, pid, page_cache = parts
             second = datetime.datetime.strptime(stamp.strip("[]"), "%d/%b/%Y:%H:%M:%S %z").timestamp()
             answers.append(
                 {
@@ -310,6 +312,8 @@ class Gunicorn:
                     "path": path + (f"?{query}" if query else ""),
                     "retry_after": None if retry_after == "-" else retry_after,
                     "ms": round(int(micros) / 1000, 1),
+                    "pid": int(pid.strip("<>")),
+                    "page_cache": None if page_cache == "-" else page_cache,
                 }
             )
         return answers

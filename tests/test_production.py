@@ -471,7 +471,11 @@ class CacheSettingsTests(SimpleTestCase):
         # What every worker process must agree on lives in files all of them read.
         self.assertEqual(
             caches_setting["shared"],
-            {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/srv/portal/cache"},
+            {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": "/srv/portal/cache",
+                "TIMEOUT": 300,
+            },
         )
 
     def test_redis_for_the_cache_and_the_renditions(self):

@@ -58,8 +58,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 # --- Services, built from plain values so tests can call them with any environment ---
-def cache_settings(redis_url: str, cache_dir: str) -> dict:
+def cache_settings(redis_url: str, cache_dir: str, timeout: int = 300) -> dict:
     """Redis shared by every worker when REDIS_URL is set; else a per-process memory cache.
+
+    `timeout` (CACHE_DEFAULT_TIMEOUT) is the life of a value stored without one of its own in
+    "default" and "shared"; the page cache and remembered values set theirs.
 
     Wagtail keeps rendition lookups in the "renditions" alias when there is one
     (its own key prefix and a longer life: the keys hold the file's hash, so
@@ -72,8 +75,16 @@ def cache_settings(redis_url: str, cache_dir: str) -> dict:
     """
     if not redis_url:
         return {
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
-            "shared": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cache_dir},
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "portal",
+                "TIMEOUT": timeout,
+            },
+            "shared": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": cache_dir,
+                "TIMEOUT": timeout,
+            },
         }
     # Redis down or slow costs a request a fraction of a second, once: portal.cache then serves
     # without it for a few seconds before asking again (and logs it once, not per request).
@@ -83,8 +94,8 @@ def cache_settings(redis_url: str, cache_dir: str) -> dict:
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
     return {
-        "default": {**redis, "KEY_PREFIX": "portal"},
-        "shared": {**redis, "KEY_PREFIX": "portal"},
+        "default": {**redis, "KEY_PREFIX": "portal", "TIMEOUT": timeout},
+        "shared": {**redis, "KEY_PREFIX": "portal", "TIMEOUT": timeout},
         "renditions": {**redis, "KEY_PREFIX": "portal-renditions", "TIMEOUT": 24 * 60 * 60},
     }
 
@@ -185,6 +196,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 REDIS_URL = env_str("REDIS_URL", "")
 # Without Redis: where the worker processes share the content generation (cache_settings).
 CACHE_DIR = env_str("CACHE_DIR", str(Path(tempfile.gettempdir()) / f"scoda-portal-{os.getuid()}-{BASE_DIR.name}"))
+# Seconds a value stored without its own timeout stays in the "default" and "shared" caches (Django's 300).
+CACHE_DEFAULT_TIMEOUT = env_int("CACHE_DEFAULT_TIMEOUT", 300)
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "")
 AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "")
@@ -375,7 +388,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Caches and sessions --------------------------------------------------
-CACHES = cache_settings(REDIS_URL, CACHE_DIR)
+CACHES = cache_settings(REDIS_URL, CACHE_DIR, CACHE_DEFAULT_TIMEOUT)
 # Sessions are read from the cache and written through to the database, so
 # they survive a Redis restart and work with the per-process memory cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
