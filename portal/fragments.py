@@ -1,0 +1,214 @@
+"""Rendered HTML of the public pages' parts, kept in the cache under keys derived from what they show.
+
+With the full-page cache off (or missed), rendering templates is most of a page's cost: a news card
+alone (image rendition, URL, language attributes) takes longer than a page's queries. So the parts
+are kept as strings, never as model instances, under keys that hold everything they depend on:
+
+- every key holds `release()`, a digest of the project's code, templates and translations and of
+  the framework versions: values written by other code are never read;
+- a part that shows other pages (the header's menu and language links, the head's metadata, a
+  page's body with its related lists, the footer's site settings) is keyed on the content
+  generation (portal.pagecache, through `generation()`), the page, the language and the site's
+  address: any publish, unpublish, move, privacy or settings change gives it a new key at once;
+- a news card (`render_cards`) is keyed on what it shows: its page's fields in every language, its
+  URL path, the sites' root paths and its lead image (id, file, hash, focal point), so one
+  rendering serves every listing that shows the card until the card itself changes. Which cards a
+  listing shows is decided afresh (public_pages), so a private or unpublished page's card is never
+  shown even while its HTML is still in the cache.
+
+Nothing is read or kept for previews, for visitors with a session (editors; someone who unlocked a
+private page), on pages that are not public (portal.models.is_public), or at addresses
+pagecache.site_address does not know. The cache may be unavailable: a failed read is a miss, a
+failed write is forgotten, and the page renders as it would without this module.
+FRAGMENT_CACHE_SECONDS (a day by default; 0 turns the fragments off) bounds how long a value lives.
+"""
+
+import hashlib
+import logging
+from functools import cache
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import translation
+
+from wagtail.models import Page, Site
+
+from portal import i18n
+from portal.models import is_public
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SECONDS = 24 * 60 * 60
+# The fields of a page a news card shows (templates/includes/news_card.html): its key holds their
+# values in every language, so an edit shows at once however the page was saved.
+CARD_FIELDS = ("title", "date", "source", "summary", "lead_image_alt")
+IMAGE_FIELDS = ("file", "file_hash", "width", "height", "focal_point_x", "focal_point_y")
+IMAGE_FIELDS += ("focal_point_width", "focal_point_height")
+SOURCE_SUFFIXES = (".html", ".txt", ".xml", ".py", ".mo")
+DISTRIBUTIONS = ("django", "wagtail", "modeltranslation", "wagtail_modeltranslation")
+
+
+def generation() -> str:
+    """The content generation (portal.pagecache): a new one starts with any change a visitor sees."""
+    from portal import pagecache
+
+    return pagecache.generation()
+
+
+def site_address(request) -> str | None:
+    """The request's site address as browsers spell it (portal.pagecache), else None: nothing kept."""
+    from portal import pagecache
+
+    return pagecache.site_address(request)
+
+
+def seconds() -> int:
+    return getattr(settings, "FRAGMENT_CACHE_SECONDS", DEFAULT_SECONDS)
+
+
+def _cache():
+    return caches["default"]
+
+
+@cache
+def release() -> str:
+    """A digest of what renders the fragments: the templates, the project's Python code and compiled
+    translations, and the versions of the frameworks. A deploy that changes any of them writes and
+    reads new keys only."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in DISTRIBUTIONS:
+        module = __import__(name)
+        digest.update(f"{name}={getattr(module, '__version__', '')};".encode())
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [Path(directory) for template in settings.TEMPLATES for directory in template.get("DIRS", ())]
+    # the project's own apps: top-level packages of the checkout (not those of a .venv inside it)
+    roots += [Path(config.path) for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+    roots += [Path(path) for path in settings.LOCALE_PATHS]
+    files = {
+        path.resolve()
+        for root in roots
+        for path in root.rglob("*")
+        if path.suffix in SOURCE_SUFFIXES and "migrations" not in path.parts and path.is_file()
+    }
+    for path in sorted(files):
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def make_key(name: str, parts) -> str:
+    """The cache key of fragment `name` for `parts` (reprs of strings, numbers, dates)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"portal:fragment:{release()}:{name}:{digest}"
+
+
+def get_many(keys: list[str]) -> dict[str, str]:
+    """The stored fragments of `keys` that are there; nothing when the cache fails."""
+    try:
+        found = _cache().get_many(keys)
+    except Exception:  # an outage or an unreadable value: render afresh
+        logger.debug("fragment cache read failed", exc_info=True)
+        return {}
+    return {key: value for key, value in found.items() if isinstance(value, str)}
+
+
+def set_many(values: dict[str, str]) -> None:
+    if not values:
+        return
+    try:
+        _cache().set_many(values, seconds())
+    except Exception:  # the page is rendered; the next request tries again
+        logger.debug("fragment cache write failed", exc_info=True)
+
+
+def request_parts(context) -> tuple | None:
+    """What every fragment of this request is keyed on (address, language), or None when nothing
+    may be read or kept: no request, fragments off, a preview, a session, a page that is not
+    public (or no page: views like the search answer afresh), an address no site spells so."""
+    request = context.get("request")
+    page = context.get("page")
+    if request is None or seconds() <= 0 or not isinstance(page, Page):
+        return None
+    language = translation.get_language()
+    kept = getattr(request, "_portal_fragment_parts", {})
+    if (page.pk, language) not in kept:
+        kept[page.pk, language] = _request_parts(request, page, language)
+        request._portal_fragment_parts = kept
+    return kept[page.pk, language]
+
+
+def _request_parts(request, page, language) -> tuple | None:
+    if getattr(request, "is_preview", False) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    if not is_public(page):
+        return None
+    address = site_address(request)
+    return (address, language) if address is not None else None
+
+
+def page_key(context, name: str, vary) -> str | None:
+    """The key of a fragment that may show other pages: keyed on the content generation too."""
+    parts = request_parts(context)
+    if parts is None:
+        return None
+    return make_key(name, (*parts, generation(), *vary))
+
+
+def _site_paths(request) -> str:
+    """The sites' root paths and the request's site, which every page URL is made from: once per
+    request and language."""
+    language = translation.get_language()
+    kept = getattr(request, "_portal_fragment_sites", {})
+    if language not in kept:
+        site = Site.find_for_request(request)
+        kept[language] = repr((site.pk if site else None, Site.get_site_root_paths()))
+        request._portal_fragment_sites = kept
+    return kept[language]
+
+
+@cache
+def _columns(model, names: tuple) -> tuple:
+    """The columns holding `names` on `model`: every language's of a translated field."""
+    translated = i18n.translated_fields(model)
+    columns = (i18n.localized_columns(name) if name in translated else [name] for name in names)
+    return tuple(column for group in columns for column in group)
+
+
+def _values(instance, names: tuple) -> tuple:
+    return tuple(str(getattr(instance, column, None)) for column in _columns(type(instance), names))
+
+
+def card_key(item, parts: tuple, sites: str) -> str:
+    image = getattr(item, "lead_image", None)
+    image_parts = (image.pk, *_values(image, IMAGE_FIELDS)) if image is not None else None
+    return make_key("card", (*parts, sites, item.pk, item.url_path, _values(item, CARD_FIELDS), image_parts))
+
+
+def render_cards(context, items, template) -> str:
+    """Each item rendered with `template` (as {% include %} would, with `item` set), concatenated;
+    kept per card (card_key), read and written in one round trip each."""
+    items = list(items)
+    parts = request_parts(context)
+    keys = []
+    if parts is not None and items:
+        try:
+            sites = _site_paths(context["request"])
+            keys = [card_key(item, parts, sites) for item in items]
+        except Exception:
+            logger.debug("fragment keys failed", exc_info=True)
+            keys = []
+    found = get_many(keys) if keys else {}
+    rendered, missed = [], {}
+    for position, item in enumerate(items):
+        key = keys[position] if keys else None
+        html = found.get(key) if key else None
+        if html is None:
+            with context.push(item=item):
+                html = template.render(context)
+            if key:
+                missed[key] = html
+        rendered.append(html)
+    set_many(missed)
+    return "".join(rendered)
