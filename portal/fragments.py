@@ -8,18 +8,19 @@ are kept as strings, never as model instances, under keys that hold everything t
   the framework versions: values written by other code are never read;
 - a part that shows other pages (the header's menu and language links, the head's metadata, a
   page's body with its related lists, the footer's site settings) is keyed on the content
-  generation (portal.pagecache, through `generation()`), the page, the language and the site's
-  address: any publish, unpublish, move, privacy or settings change gives it a new key at once;
+  generation (portal.pagecache, through `generation()`), the page, the language and the site
+  (the head, whose links are absolute, on the address too): any publish, unpublish, move, privacy
+  or settings change gives it a new key at once;
 - a news card (`render_cards`) is keyed on what it shows: its page's fields in every language, its
   URL path, the sites' root paths and its lead image (id, file, hash, focal point), so one
   rendering serves every listing that shows the card until the card itself changes. Which cards a
-  listing shows is decided afresh (public_pages), so a private or unpublished page's card is never
-  shown even while its HTML is still in the cache.
+  listing shows is decided by the listing (public_pages; afresh, or in a part keyed on the
+  generation), so a private or unpublished page's card is never shown, though its HTML may linger.
 
 Nothing is read or kept for previews, for visitors with a session (editors; someone who unlocked a
-private page), on pages that are not public (portal.models.is_public), or at addresses
-pagecache.site_address does not know. The cache may be unavailable: a failed read is a miss, a
-failed write is forgotten, and the page renders as it would without this module.
+private page), on pages that are not public (portal.models.is_public), nor, for the head, at
+addresses pagecache.site_address does not know. The cache may be unavailable: a failed read is a
+miss, a failed write is forgotten, and the page renders as it would without this module.
 FRAGMENT_CACHE_SECONDS (a day by default; 0 turns the fragments off) bounds how long a value lives.
 """
 
@@ -124,9 +125,9 @@ def set_many(values: dict[str, str]) -> None:
 
 
 def request_parts(context) -> tuple | None:
-    """What every fragment of this request is keyed on (address, language), or None when nothing
-    may be read or kept: no request, fragments off, a preview, a session, a page that is not
-    public (or no page: views like the search answer afresh), an address no site spells so."""
+    """What every fragment of this request is keyed on (the site it is served from, the language),
+    or None when nothing may be read or kept: no request, fragments off, a preview, a session, a
+    page that is not public, or no page (views like the search answer afresh)."""
     request = context.get("request")
     page = context.get("page")
     if request is None or seconds() <= 0 or not isinstance(page, Page):
@@ -144,15 +145,22 @@ def _request_parts(request, page, language) -> tuple | None:
         return None
     if not is_public(page):
         return None
-    address = site_address(request)
-    return (address, language) if address is not None else None
+    site = Site.find_for_request(request)
+    return (site.pk, language) if site is not None else None
 
 
-def page_key(context, name: str, vary) -> str | None:
-    """The key of a fragment that may show other pages: keyed on the content generation too."""
+def page_key(context, name: str, vary, absolute: bool = False) -> str | None:
+    """The key of a fragment that may show other pages: keyed on the content generation too. An
+    `absolute` part holds URLs made from the address the request was sent to (the head's canonical
+    link): keyed on that address, and kept only where pagecache.site_address knows it."""
     parts = request_parts(context)
     if parts is None:
         return None
+    if absolute:
+        address = site_address(context["request"])
+        if address is None:
+            return None
+        parts = (*parts, address)
     return make_key(name, (*parts, generation(), *vary))
 
 
@@ -162,8 +170,7 @@ def _site_paths(request) -> str:
     language = translation.get_language()
     kept = getattr(request, "_portal_fragment_sites", {})
     if language not in kept:
-        site = Site.find_for_request(request)
-        kept[language] = repr((site.pk if site else None, Site.get_site_root_paths()))
+        kept[language] = repr(Site.get_site_root_paths())
         request._portal_fragment_sites = kept
     return kept[language]
 

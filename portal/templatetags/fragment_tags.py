@@ -10,14 +10,15 @@ register = template.Library()
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary, unless):
-        self.nodelist, self.name, self.vary, self.unless = nodelist, name, vary, unless
+    def __init__(self, nodelist, name, vary, unless, absolute):
+        self.nodelist, self.name, self.vary, self.unless, self.absolute = nodelist, name, vary, unless, absolute
 
     def render(self, context):
         key = None
         if self.unless is None or not self.unless.resolve(context):
             try:
-                key = fragments.page_key(context, self.name, [value.resolve(context) for value in self.vary])
+                vary = [value.resolve(context) for value in self.vary]
+                key = fragments.page_key(context, self.name, vary, absolute=self.absolute)
             except Exception:  # keys come from the cache (the generation): render as without it
                 fragments.logger.debug("fragment key failed", exc_info=True)
         if key is None:
@@ -31,26 +32,29 @@ class FragmentNode(template.Node):
 
 @register.tag
 def fragment(parser, token):
-    """{% fragment "name" value … [unless=condition] %}…{% endfragment %}
+    """{% fragment "name" value … [absolute] [unless=condition] %}…{% endfragment %}
 
-    The enclosed output, kept per page, language, site address and content generation, and per
-    the values given (what else it shows: a selected filter); rendered afresh when `condition`
-    holds (e.g. messages quoting the visitor's input), in previews, for private pages and when
-    the cache fails. Nothing the enclosed part sets ({% … as name %}) is seen after it.
+    The enclosed output, kept per site, language and content generation, and per the values given
+    (the page, a selected filter …); with `absolute` (URLs made from the request's address, as the
+    head's canonical link) per address too. Rendered afresh when `condition` holds (e.g. messages
+    quoting the visitor's input), in previews, for private pages and when the cache fails. Nothing
+    the enclosed part sets ({% … as name %}) is seen after it.
     """
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% fragment %} needs a name.")
     name = bits[1].strip("\"'")
-    vary, unless = [], None
+    vary, unless, absolute = [], None, False
     for bit in bits[2:]:
-        if bit.startswith("unless="):
+        if bit == "absolute":
+            absolute = True
+        elif bit.startswith("unless="):
             unless = parser.compile_filter(bit.removeprefix("unless="))
         else:
             vary.append(parser.compile_filter(bit))
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    return FragmentNode(nodelist, name, vary, unless)
+    return FragmentNode(nodelist, name, vary, unless, absolute)
 
 
 @register.simple_tag(takes_context=True)
