@@ -238,9 +238,9 @@ class NeverKeptTests(SiteWithCards):
             self.client.get(url, HTTP_HOST="LOCALHOST")
         with recorded() as known:
             self.client.get(url, HTTP_HOST="localhost")
-        self.assertNotIn("head", names(odd["read"] + odd["written"]))
+        self.assertNotIn("seo-head", names(odd["read"] + odd["written"]))
         self.assertIn("header", names(odd["written"]))
-        self.assertIn("head", names(known["written"]))
+        self.assertIn("seo-head", names(known["written"]))
 
     def test_views_that_are_not_pages(self):
         with recorded() as calls:
