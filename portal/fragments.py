@@ -164,15 +164,11 @@ def page_key(context, name: str, vary, absolute: bool = False) -> str | None:
     return make_key(name, (*parts, generation(), *vary))
 
 
-def _site_paths(request) -> str:
-    """The sites' root paths and the request's site, which every page URL is made from: once per
-    request and language."""
-    language = translation.get_language()
-    kept = getattr(request, "_portal_fragment_sites", {})
-    if language not in kept:
-        kept[language] = repr(Site.get_site_root_paths())
-        request._portal_fragment_sites = kept
-    return kept[language]
+def _site_paths(page, request) -> str:
+    """The sites' root paths, which every page URL is made from (with the request's site, in
+    request_parts): the list Page.get_url reads for the active language, kept on the request
+    (wagtail-modeltranslation's localized copy; the one place this module reads Wagtail's own)."""
+    return repr(page._get_site_root_paths(request))
 
 
 @cache
@@ -201,7 +197,7 @@ def render_cards(context, items, template) -> str:
     keys = []
     if parts is not None and items:
         try:
-            sites = _site_paths(context["request"])
+            sites = _site_paths(items[0], context["request"])
             keys = [card_key(item, parts, sites) for item in items]
         except Exception:
             logger.debug("fragment keys failed", exc_info=True)

@@ -253,7 +253,7 @@ class KeyTests(SiteWithCards):
         request = RequestFactory().get("/", HTTP_HOST="localhost")
         with translation.override(code):
             parts = fragments.request_parts({"request": request, "page": item})
-            return fragments.card_key(item, parts, fragments._site_paths(request))
+            return fragments.card_key(item, parts, fragments._site_paths(item, request))
 
     def test_a_card_is_keyed_on_what_it_shows(self):
         item = self.site["news"][-1]
