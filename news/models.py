@@ -147,6 +147,7 @@ class NewsPage(BasePage):
     type_key = "news"
     search_label = _("News")
     fixture_file = "news.json"
+    related_names = ("topics", "related_zones", "previous_news", "next_news", "related_news", "delegations")
     description_fields = ("summary", "body")
     og_type = "article"
 
@@ -210,11 +211,6 @@ class NewsPage(BasePage):
                 "isBasedOn": based_on,
             }
         )
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(self.related(request))
-        return context
 
     def links(self) -> dict:
         """Topics, zones, visits, the older and newer article, related articles."""

@@ -95,27 +95,41 @@ def read(cache, key, default=None):
         return default
 
 
-# What the code that computes cached values is made of: the project's Python and templates.
-RELEASE_SOURCES = ("portal", "news", "zones", "templates")
-RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml"}
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo"}
 RELEASE_PACKAGES = ("django", "wagtail", "wagtail-modeltranslation", "django-modeltranslation")
+
+
+def _release_sources() -> set[Path]:
+    """The files of the code that computes cached values: the template folders, the project's own
+    apps (packages of the checkout, not of a virtualenv inside it) and the translations."""
+    from django.apps import apps
+
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [Path(directory) for template in settings.TEMPLATES for directory in template.get("DIRS", ())]
+    roots += [Path(config.path) for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+    roots += [Path(path) for path in getattr(settings, "LOCALE_PATHS", ())]
+    return {
+        path.resolve()
+        for root in roots
+        for path in root.rglob("*")
+        if path.suffix in RELEASE_SUFFIXES and "migrations" not in path.parts and path.is_file()
+    }
 
 
 @functools.cache
 def release() -> str:
-    """A short name of the running code, part of every key the portal writes (pagecache): what
-    an older or newer release stored is never read. settings.RELEASE when the deploy names one
-    (e.g. the commit); else a digest of the project's source files and of the versions of the
-    packages that render its pages, computed once per process."""
+    """A short name of the running code, part of every key the portal writes (pagecache,
+    fragments): what an older or newer release stored is never read. settings.RELEASE when the
+    deploy names one (e.g. the commit); else a digest of the project's source files, templates and
+    compiled translations and of the versions of the packages that render its pages, computed once
+    per process (a few milliseconds)."""
     if getattr(settings, "RELEASE", ""):
         return settings.RELEASE
     digest = hashlib.blake2b(digest_size=8)
-    root = Path(settings.BASE_DIR)
-    for folder in RELEASE_SOURCES:
-        for path in sorted((root / folder).rglob("*")):
-            if path.suffix in RELEASE_SUFFIXES and "migrations" not in path.parts and path.is_file():
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
+    base = Path(settings.BASE_DIR).resolve()
+    for path in sorted(_release_sources()):
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
+        digest.update(path.read_bytes())
     for package in RELEASE_PACKAGES:
         digest.update(f"{package}={version(package)}".encode())
     return digest.hexdigest()

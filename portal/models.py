@@ -1,9 +1,12 @@
+from functools import partial
+
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -285,6 +288,24 @@ class BasePage(Page):
     def links(self) -> dict:
         """What the page shows from other pages (neighbours, related lists): computed afresh."""
         return {}
+
+    #: The names links() returns, handed to the template as lazy values (related_context).
+    related_names: tuple[str, ...] = ()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.related_context(request))
+        return context
+
+    def related_context(self, request) -> dict:
+        """related(request) for get_context, each value computed when the template first reads
+        it: a page part served from the fragment cache (portal/fragments.py) reads none, and the
+        queries behind them are not made."""
+        return {name: SimpleLazyObject(partial(self._related_value, request, name)) for name in self.related_names}
+
+    def _related_value(self, request, name):
+        # a page previewed before its first save has no reverse links: its lists are empty
+        return self.related(request).get(name, [])
 
     def related(self, request) -> dict:
         """links(), computed once per request and kept on this instance: get_context and

@@ -1,4 +1,4 @@
-"""Caching of what anonymous visitors see, in three layers.
+"""Caching of what anonymous visitors see, in four layers.
 
 1. HTTP (CacheControlMiddleware): a public page answered to a visitor without a session sends
    `Cache-Control: public, max-age=HTTP_CACHE_MAX_AGE, s-maxage=HTTP_CACHE_S_MAXAGE,
@@ -21,14 +21,17 @@
    (every `?utm=` or Host spelling would add an entry), adds Age and Expires to a hit (a hit would
    not be the miss), and stores the response object; wagtail-cache requires Wagtail < 8.
 
-3. Remembered values (remember): small values derived from the published pages that measurably
+3. Page parts (portal/fragments.py): rendered HTML of cards and page parts, keyed on what they
+   show or on the generation below.
+
+4. Remembered values (remember): small values derived from the published pages that measurably
    pay (the route to a page, a listing's filter options, year counts and ordered keys, the menu),
    kept as plain data only (numbers, strings, lists, dicts: never model instances or the
    project's classes, which a deploy could rename).
 
 Any publish, unpublish, move or delete of a page, any change of privacy, topics, images,
 documents, sites or site settings, and a live page saved by a script start a new generation that
-is part of every key of layers 2 and 3: a change shows at once everywhere, in every worker. A
+is part of every key of layers 2 to 4: a change shows at once everywhere, in every worker. A
 generation is a token never used before (new_generation), stored without a timeout in the
 "shared" cache (Redis, or files every worker reads); should it be lost a new one starts, never
 an old one. Every key also holds the release (portal.cache.release): a deploy of new code never

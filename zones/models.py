@@ -141,6 +141,7 @@ class ZonePage(BasePage):
     type_key = "zone"
     search_label = _("Zones")
     fixture_file = "zones.json"
+    related_names = ("facts", "sub_zones", "zone_news", "hosted_delegations", "sent_delegations")
     description_fields = ("summary", "body")
 
     class Meta:
@@ -185,11 +186,6 @@ class ZonePage(BasePage):
                 "knowsAbout": self.industries,
             }
         )
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(self.related(request))
-        return context
 
     def links(self) -> dict:
         """Facts, branch parks, the zone's latest news and its visits."""
@@ -347,6 +343,7 @@ class DelegationPage(BasePage):
     type_key = "delegation"
     search_label = _("Delegation visits")
     fixture_file = "delegations.json"
+    related_names = ("members", "host_zone", "sending_zones", "topics", "related_news")
     description_fields = ("summary",)
 
     class Meta:
@@ -422,11 +419,6 @@ class DelegationPage(BasePage):
                 "keywords": [str(topic) for topic in related["topics"]],
             }
         )
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(self.related(request))
-        return context
 
     def links(self) -> dict:
         """Members, sending zones, the host zone (None when private), topics, news about the visit."""

@@ -79,6 +79,9 @@ def cache_settings(redis_url: str, cache_dir: str, timeout: int = 300) -> dict:
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": "portal",
                 "TIMEOUT": timeout,
+                # Pages, page parts, remembered values and renditions share it (Django's default
+                # of 300 entries would drop them all the time); LRU beyond this.
+                "OPTIONS": {"MAX_ENTRIES": 5000},
             },
             "shared": {
                 "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -300,6 +303,9 @@ PAGE_CACHE_NEW_PAGES_PER_CLIENT = env_int("PAGE_CACHE_NEW_PAGES_PER_CLIENT", 60)
 HTTP_CACHE_MAX_AGE = env_int("HTTP_CACHE_MAX_AGE", 0)
 HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 300)
 HTTP_CACHE_STALE_WHILE_REVALIDATE = env_int("HTTP_CACHE_STALE_WHILE_REVALIDATE", 60)
+# Seconds a rendered page part stays in the fragment cache (portal/fragments.py): it is keyed on
+# what it shows, so this only bounds how long unused parts take room; 0: no fragments kept.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 24 * 60 * 60)
 # The name of the running code in every cache key (portal.cache.release): set it to the commit on
 # deploy; left empty, a digest of the source files is used.
 RELEASE = env_str("RELEASE", "")
