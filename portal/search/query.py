@@ -9,11 +9,12 @@ from django.db import models
 
 from wagtail.models import Page
 
+from portal import i18n
 from portal.search.index import _HAN, PG_CONFIG, is_postgres, segment
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
-MAX_RESULTS = 1000  # a search counts and pages through at most this many results (Matches)
+MAX_RESULTS = 500  # a search counts and pages through at most this many results (Matches)
 EXCERPT_LENGTH = 220
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -121,26 +122,27 @@ class Matches:
     page read without sorting every match. Django's Paginator takes it as its object list (it
     calls count() and slices it).
 
-    A word on nearly every page matches about 10,000 rows a language; counting them all and
-    sorting them all for ten rows read each of them twice per request. Here the count stops at
-    MAX_RESULTS + 1 rows (`more` says whether there were more), and on PostgreSQL a page is the
-    union of two short scans in the result order, title matches then the others, each newest
-    first (the (language, date) index for a common word; the GIN indexes of the vectors for a
-    rare one, which the planner chooses by the word's frequency). The title vector holds the
-    title line of the text the vector is made from, so a title match always matches.
+    A word on nearly every page matches about 10,000 rows a language at 10,000 news; counting
+    them all, then sorting them all for ten rows, read each of them twice per request. Here the
+    count stops at MAX_RESULTS + 1 rows (`more` says whether there were more), and on PostgreSQL
+    a page is the union of two short scans in the result order, title matches then the others,
+    each newest first: the index (language, date DESC NULLS LAST, id) for a common word, the GIN
+    indexes of the vectors for a rare one; the planner chooses by the word's frequency. A title
+    match always matches: the title vector is made from the title line of the vector's text.
     """
 
     def __init__(self, query: str, code: str, type_key: str | None = None):
         self.entries = search_entries(query, code, type_key)
         self.more = False
-        self.groups = None
-        terms = query_terms(query, code)
-        if terms and is_postgres():
-            search_query = _tsquery(terms, code)
-            public = _public_entries(code, type_key).order_by(*NEWEST)
-            in_title = public.filter(title_vector=search_query)
-            others = public.filter(vector=search_query).exclude(title_vector=search_query)
-            self.groups = (in_title, others)
+        self.query, self.code, self.type_key = query, code, type_key
+
+    def groups(self):
+        """The title matches and the others, each newest first (PostgreSQL)."""
+        search_query = _tsquery(query_terms(self.query, self.code), self.code)
+        public = _public_entries(self.code, self.type_key).order_by(*NEWEST)
+        return public.filter(title_vector=search_query), public.filter(vector=search_query).exclude(
+            title_vector=search_query
+        )
 
     def count(self) -> int:
         found = self.entries.order_by().values("pk")[: MAX_RESULTS + 1].count()
@@ -148,15 +150,13 @@ class Matches:
         return min(found, MAX_RESULTS)
 
     def __getitem__(self, rows: slice):
-        if self.groups is None:
-            return self.entries[rows]
         start, stop = rows.start or 0, rows.stop
         if stop <= start:  # no match: the paginator's empty first page
             return self.entries.none()
+        if not is_postgres():
+            return self.entries[rows]
         # Each group's first `stop` rows hold the page; the union is ordered again to take it.
-        in_title, others = (
-            group.annotate(group=models.Value(number))[:stop] for number, group in enumerate(self.groups)
-        )
+        in_title, others = (group.annotate(group=models.Value(n))[:stop] for n, group in enumerate(self.groups()))
         return in_title.union(others, all=True).order_by("group", *NEWEST)[start:stop]
 
 
@@ -172,7 +172,10 @@ def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
 def results_for(entries, query: str, code: str) -> list[Result]:
     """Turn one page of SearchEntry rows into results (pages fetched in one query)."""
     entries = list(entries)
-    pages = Page.objects.in_bulk([e.page_id for e in entries])
+    # A result links to its page: what its URL is made of (url_path in every language, for the fallback),
+    # not the page's every column.
+    url_columns = ("depth", "path", *i18n.localized_columns("url_path"))
+    pages = Page.objects.only(*url_columns).in_bulk([e.page_id for e in entries])
     terms = query_terms(query, code)
     keys = {model: key for key, (_label, model) in search_types().items()}
     results = []
