@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.db import connection
@@ -10,6 +11,7 @@ from django.utils import translation
 
 from news.models import NewsPage
 from portal.fixtures import load_all
+from portal.search import query as search_query
 from portal.search.models import SearchEntry
 from portal.search.query import search_entries
 from zones.models import ZonePage
@@ -177,3 +179,56 @@ class SearchTests(TestCase):
             html = self.search("en", "SCO")
         self.assertGreater(len(result_titles(html)), 3)
         self.assertEqual(len(few.captured_queries), len(many.captured_queries))
+
+
+class ResultCapTests(TestCase):
+    """A search counts and pages through at most MAX_RESULTS results (made small here): past it the
+    visitor reads "more than", is told to add a word, and the pages stop at the cap."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_all(Path(settings.FIXTURE_DIRS[0]))
+        from portal.search.index import rebuild
+
+        rebuild()
+        cls.total = search_entries("cooperation", "en").count()
+        cls.in_order = [e.title for e in search_entries("cooperation", "en")]
+
+    def search(self, **params):
+        response = self.client.get("/en/search/", {"q": "cooperation", **params})
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def all_pages(self, pages: int) -> list[str]:
+        return [title for page in range(1, pages + 1) for title in result_titles(self.search(page=page))]
+
+    def test_more_matches_than_the_cap_say_so_and_page_within_it(self):
+        self.assertGreater(self.total, 12)
+        with mock.patch.object(search_query, "MAX_RESULTS", 12):
+            html = self.search()
+            self.assertIn("More than 12 results for “cooperation”", html)
+            self.assertIn("Only the first 12 are shown: add a word to narrow your search.", html)
+            self.assertIn("Page 1 of 2", html)
+            self.assertEqual(self.all_pages(2), self.in_order[:12])  # best first, as search_entries() orders them
+            self.assertEqual(result_titles(self.search(page=3)), self.in_order[10:12])  # past the cap: its last page
+
+    def test_as_many_matches_as_the_cap_are_counted_exactly(self):
+        with mock.patch.object(search_query, "MAX_RESULTS", self.total):
+            html = self.search()
+            self.assertIn(f"{self.total} results for “cooperation”", html)
+            self.assertNotIn("More than", html)
+            self.assertEqual(self.all_pages((self.total + 9) // 10), self.in_order)
+
+    def test_a_private_page_never_counts(self):
+        from wagtail.models import PageViewRestriction
+
+        entries = list(search_entries("cooperation", "en"))
+        private = next(e for e in entries if NewsPage.objects.filter(pk=e.page_id).exists())  # a page without children
+        PageViewRestriction.objects.create(page_id=private.page_id, restriction_type="password", password="x")
+        # one public match fewer: as many as the cap, so the count is exact and the private page is on no page
+        with mock.patch.object(search_query, "MAX_RESULTS", self.total - 1):
+            html = self.search()
+            self.assertIn(f"{self.total - 1} results for “cooperation”", html)
+            self.assertNotIn("More than", html)
+            public = [e.title for e in entries if e is not private]
+            self.assertEqual(self.all_pages((self.total + 8) // 10), public)
