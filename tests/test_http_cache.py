@@ -3,6 +3,7 @@ keys of the portal's own caches (the release of the code, plain data only)."""
 
 import gzip
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.cache import caches
@@ -14,8 +15,10 @@ from news.models import NewsPage
 from portal import cache as portal_cache
 from portal import pagecache
 from portal.apps import check_routing
+from portal.csp import with_csp
 from tests.factories import build_site
 from tests.helpers import url_in
+from tests.test_pagecache import wsgi_get
 
 PUBLIC = "public, max-age=0, s-maxage=300, stale-while-revalidate=60"
 
@@ -174,3 +177,36 @@ class RoutingCheckTests(TestCase):
             NewsPage.route = original
         self.assertEqual([error.id for error in errors], ["portal.E001"])
         self.assertIsInstance(errors[0], checks.Error)
+
+
+@override_settings(
+    PAGE_CACHE_SECONDS=300,
+    MIDDLEWARE=with_csp(settings.MIDDLEWARE),
+    HTTP_CACHE_MAX_AGE=0,
+    HTTP_CACHE_S_MAXAGE=300,
+    HTTP_CACHE_STALE_WHILE_REVALIDATE=60,
+)
+class HitIsTheMissUnderProductionHeadersTests(TestCase):
+    """With the production middleware (CSP), a page-cache hit repeats the miss's status, every header
+    (Cache-Control, CSP, X-Frame-Options, Content-Length, ETag) and body; HEAD has no body."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=2)
+
+    def setUp(self):
+        caches["default"].clear()
+
+    def test_hit_and_miss_are_the_same_response(self):
+        for url in (url_in(self.site["news"][0], "zh-hans"), "/ru/", url_in(self.site["news_index"], "de")):
+            with self.subTest(url):
+                miss_status, miss_headers, miss_body = wsgi_get("GET", url)
+                hit_status, hit_headers, hit_body = wsgi_get("GET", url)
+                self.assertEqual((miss_headers.pop("X-Page-Cache"), hit_headers.pop("X-Page-Cache")), ("miss", "hit"))
+                self.assertEqual((hit_status, hit_headers, hit_body), (miss_status, miss_headers, miss_body))
+                for name in ("Cache-Control", "Content-Security-Policy", "X-Frame-Options", "Content-Length", "ETag"):
+                    self.assertIn(name, hit_headers)
+                self.assertEqual(cache_control_of(hit_headers["Cache-Control"]), cache_control_of(PUBLIC))
+                head_status, head_headers, head_body = wsgi_get("HEAD", url)
+                self.assertEqual((head_status, head_body), (miss_status, b""))
+                self.assertEqual(head_headers["Content-Length"], miss_headers["Content-Length"])
