@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -52,8 +51,7 @@ def news_feed_title(zone_title: str | None = None) -> str:
 
 
 def plain_text(value: str | None, length: int = DESCRIPTION_LENGTH) -> str:
-    text = " ".join(strip_tags(value or "").replace("&nbsp;", " ").split())
-    return Truncator(text).chars(length)
+    return Truncator(i18n.html_to_text(value)).chars(length)
 
 
 # --- URLs in every language ---------------------------------------------------
