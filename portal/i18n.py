@@ -8,6 +8,7 @@ templates, search, fixtures) asks this module.
 import html
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils import translation
@@ -53,6 +54,17 @@ def translated_fields(model) -> set[str]:
     except NotRegistered:
         return set()
     return names - {"url_path"}
+
+
+def shown_value(values: Mapping, field_name: str, code: str):
+    """The value of translated field `field_name` a visitor of `code` sees, from a mapping of its
+    columns (title_zh_hans, title_en …): the first one filled (neither None nor "") along the
+    fallback chain, as modeltranslation reads it; None when none is."""
+    for candidate in fallback_chain(code):
+        value = values.get(localized(field_name, candidate))
+        if value is not None and value != "":
+            return value
+    return None
 
 
 def field_language(instance, field_name: str, code: str | None = None) -> str | None:
