@@ -5,6 +5,7 @@ settings.MODELTRANSLATION_FALLBACK_LANGUAGES. Everything else (models,
 templates, search, fixtures) asks this module.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -38,6 +39,7 @@ def fallback_chain(code: str) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
+@functools.lru_cache(maxsize=4096)
 def localized(field_name: str, code: str) -> str:
     return build_localized_fieldname(field_name, code)
 
@@ -56,11 +58,12 @@ def translated_fields(model) -> set[str]:
     return names - {"url_path"}
 
 
-def shown_value(values: Mapping, field_name: str, code: str):
+def shown_value(values: Mapping, field_name: str, code: str, chain: list[str] | None = None):
     """The value of translated field `field_name` a visitor of `code` sees, from a mapping of its
     columns (title_zh_hans, title_en …): the first one filled (neither None nor "") along the
-    fallback chain, as modeltranslation reads it; None when none is."""
-    for candidate in fallback_chain(code):
+    fallback chain (`chain`: fallback_chain(code), given when already at hand), as modeltranslation
+    reads it; None when none is."""
+    for candidate in chain or fallback_chain(code):
         value = values.get(localized(field_name, candidate))
         if value is not None and value != "":
             return value
@@ -94,6 +97,8 @@ def has_han(text: str) -> bool:
 # A start or end tag as the sanitiser stores them (a letter after "<", no "<" or ">" inside).
 _SIMPLE_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _MEDIA_TAG = re.compile(r"<(img|embed|iframe|video|audio)\b", re.IGNORECASE)
+# A character a reader sees at the start of the text or just after a tag: not blank, for sure.
+_VISIBLE_AFTER_TAG = re.compile(r"(?:^|>)\s*[^\s<&]")
 
 
 def html_to_text(value) -> str:
@@ -119,7 +124,7 @@ def is_blank_html(value: str | None) -> bool:
     """True for rich text a visitor would see as empty, such as ``<p></p>`` or ``<p>&nbsp;</p>``."""
     if not value:
         return True
-    if _MEDIA_TAG.search(value):
+    if _VISIBLE_AFTER_TAG.search(value) or _MEDIA_TAG.search(value):
         return False
     return not html_to_text(value)
 

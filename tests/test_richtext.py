@@ -320,7 +320,7 @@ class OneHtmlToTextTests(SimpleTestCase):
 
         from django.utils.html import strip_tags
 
-        from portal.i18n import html_to_text
+        from portal.i18n import html_to_text, is_blank_html
 
         def texts(value):
             if isinstance(value, str):
@@ -337,5 +337,7 @@ class OneHtmlToTextTests(SimpleTestCase):
             for text in texts(json.loads(path.read_text(encoding="utf-8"))):
                 expected = " ".join(html_module.unescape(strip_tags(text)).split())
                 self.assertEqual(html_to_text(text), expected, text[:80])
+                if "<img" not in text and "<embed" not in text:
+                    self.assertEqual(is_blank_html(text), not expected, text[:80])
                 count += 1
         self.assertGreater(count, 100)

@@ -79,8 +79,16 @@ class FieldValues:
     rich: bool
     values: dict
 
+    @functools.cached_property
+    def _empty(self) -> dict[str, bool]:
+        return {code: is_empty_value(value, self.rich) for code, value in self.values.items()}
+
     def empty(self, code: str) -> bool:
-        return is_empty_value(self.values.get(code), self.rich)
+        return self._empty.get(code, True)
+
+    @functools.cached_property
+    def source_digest(self) -> str:
+        return digest(self.values[source_language()])
 
 
 def row_fields(model, values: Mapping, inlines: Mapping[str, list[Mapping]]) -> list[FieldValues]:
@@ -133,7 +141,6 @@ def statuses(fields: Iterable[FieldValues], records: Mapping[tuple[str, str], st
         if item.empty(source):
             # the source is empty: only a translation without a source is worth telling
             continue
-        current = digest(item.values[source])
         result[source].expected += 1
         result[source].filled += 1
         for code in targets:
@@ -143,7 +150,7 @@ def statuses(fields: Iterable[FieldValues], records: Mapping[tuple[str, str], st
                 status.missing.append(item.key)
                 continue
             status.filled += 1
-            if records is not None and records.get((item.key, code), current) != current:
+            if records is not None and records.get((item.key, code), item.source_digest) != item.source_digest:
                 status.outdated.append(item.key)
     return result
 
@@ -153,7 +160,7 @@ def current_records(fields: Iterable[FieldValues]) -> list[tuple[str, str, str]]
     what marks them all current (rebuild(mark_current=True))."""
     source = source_language()
     return [
-        (item.key, code, digest(item.values[source]))
+        (item.key, code, item.source_digest)
         for item in fields
         if not item.empty(source)
         for code in target_languages()

@@ -90,8 +90,9 @@ def shown_texts(values: Mapping, names, code: str) -> list[str]:
     their columns in `values`: the value shown through the fallback chain (i18n.shown_value),
     as text (i18n.html_to_text); fields that show nothing are left out."""
     texts = []
+    chain = i18n.fallback_chain(code)
     for name in names:
-        text = i18n.html_to_text(i18n.shown_value(values, name, code))
+        text = i18n.html_to_text(i18n.shown_value(values, name, code, chain))
         if text:
             texts.append(text)
     return texts
