@@ -12,7 +12,9 @@ import unicodedata
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
@@ -224,3 +226,62 @@ def fallback_languages(instance, code: str | None = None) -> tuple[str | None, s
         if language and language != code:
             shown.add(language)
     return (title_language if title_language != code else None), shown
+
+
+# --- URLs in every language ---------------------------------------------------
+
+
+def page_urls(page, request=None, *, full: bool = False) -> dict[str, str]:
+    """{language: URL} of `page` in every language it has a URL in: what page.get_url(request)
+    (page.get_full_url(request) with `full`) gives while the language is active. The language
+    switcher, hreflang and canonical links, the CDN purge and (through LanguagePaths) the
+    sitemap all take a page's URLs from here."""
+    urls = {}
+    for code in language_codes():
+        with translation.override(code):
+            url = page.get_full_url(request) if full else page.get_url(request)
+        if url:
+            urls[code] = url
+    return urls
+
+
+class LanguagePaths:
+    """page_urls() for many pages of one site at once (the sitemap), from their url_path columns.
+
+    The same rule as page_urls, which asks Page.get_url under translation.override(code): the
+    language's prefix ("/de/") followed by the page's url_path in that language (read through
+    the fallback chain, as modeltranslation reads it) below the site root's. Worked out here
+    once per language, instead of a language switch and a reverse() per page and language,
+    which cost more than all the rest of the sitemap. `urls()` takes a page or a row of its
+    url_path columns (localized_columns("url_path")); tests/test_seo.py checks that both equal page_urls for every page.
+    """
+
+    def __init__(self, root):
+        """`root`: the site's root page (a page or a row with its url_path columns)."""
+        self.chains = {
+            code: [localized("url_path", candidate) for candidate in fallback_chain(code)] for code in language_codes()
+        }
+        self.prefixes: dict[str, str] = {}
+        self.roots: dict[str, str] = {}
+        for code, chain in self.chains.items():
+            root_path = self.url_path(root, chain)
+            with translation.override(code):
+                try:
+                    prefix = reverse("wagtail_serve", args=("",))
+                except NoReverseMatch:  # Wagtail serves no pages in this language
+                    continue
+            if root_path:
+                self.prefixes[code], self.roots[code] = prefix, root_path
+
+    @staticmethod
+    def url_path(page, chain: list[str]) -> str | None:
+        return next((value for column in chain if (value := getattr(page, column))), None)
+
+    def urls(self, page) -> dict[str, str]:
+        """{language: URL} of a page, or of a row with the url_path columns; a language it has no URL in is left out."""
+        urls = {}
+        for code, root_path in self.roots.items():
+            url_path = self.url_path(page, self.chains[code])
+            if url_path and url_path.startswith(root_path):
+                urls[code] = iri_to_uri(self.prefixes[code] + url_path[len(root_path) :])
+        return urls

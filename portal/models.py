@@ -300,17 +300,12 @@ class BasePage(Page):
 
     def language_links(self, request=None) -> list[dict]:
         """This page's own URL in every language, for the switcher and hreflang."""
+        urls = i18n.page_urls(self, request)
         links = []
         for code in i18n.language_codes():
             with translation.override(code):
-                links.append(
-                    {
-                        "code": code,
-                        "name": i18n.language_name(code),
-                        "url": self.get_url(request),
-                        "title": self.title,
-                    }
-                )
+                title = self.title
+            links.append({"code": code, "name": i18n.language_name(code), "url": urls.get(code), "title": title})
         return links
 
 

@@ -1,6 +1,6 @@
 """What search engines and feed readers read in a page's head: metadata, hreflang, feed links, JSON-LD.
 
-Built on portal.i18n (languages, default language) and BasePage.language_links
+Built on portal.i18n (languages, default language, page_urls)
 (a page's URL in every language). What differs by page type (description, share
 image, Open Graph type, feeds, JSON-LD) the page says itself, through BasePage's
 interface: no page type is named here.
@@ -58,13 +58,8 @@ def plain_text(value: str | None, length: int = DESCRIPTION_LENGTH) -> str:
 
 
 def page_language_urls(page: Page, request) -> dict[str, str]:
-    """{language: site-relative URL} of `page`, from BasePage.language_links.
-
-    Every page of the portal is a BasePage; another page type (Wagtail's own
-    Page) gets the same rule applied to it.
-    """
-    links = BasePage.language_links(page, request)
-    return {link["code"]: link["url"] for link in links if link["url"]}
+    """{language: site-relative URL} of `page` (i18n.page_urls)."""
+    return i18n.page_urls(page, request)
 
 
 def view_language_urls(request) -> dict[str, str]:
