@@ -213,6 +213,17 @@ def complete_slugs(titles: dict[str, str | None], slugs: dict[str, str | None]) 
     return result
 
 
+def complete_slug_columns(values: Mapping) -> dict[str, str | None]:
+    """complete_slugs for a mapping of title and slug columns (title_en, slug_en …: a page's
+    attributes, a form's cleaned data): {slug column: slug} in every language."""
+    codes = language_codes()
+    slugs = complete_slugs(
+        {code: values.get(localized("title", code)) for code in codes},
+        {code: values.get(localized("slug", code)) for code in codes},
+    )
+    return {localized("slug", code): slug for code, slug in slugs.items()}
+
+
 VISIBLE_EXCLUDED = {"slug", "seo_title", "search_description"}
 
 
