@@ -249,7 +249,7 @@ def markdown(results: dict) -> str:
         "",
         "## How",
         "",
-        f"- Site: `generate_bench_data --news {config['news']} --zones {config['zones']} "
+        f"- Site: `python -m bench.generate --news {config['news']} --zones {config['zones']} "
         f"--delegations {config['delegations']} --images {config['images']}` — every text in four languages; "
         f"query counts also at {config['small_news']} news.",
         f"- Server: gunicorn, {config['workers']} sync workers, bound to 127.0.0.1, as `make serve` starts it "
@@ -285,7 +285,7 @@ def markdown(results: dict) -> str:
             f"(master {record['uncached']['_memory']['master_mb']} MB).",
             "",
         ]
-    out += ["## generate_bench_data timings", "", *generator_table(results), ""]
+    out += ["## bench.generate timings", "", *generator_table(results), ""]
     out += [NOTES.strip(), ""]
     return "\n".join(out)
 

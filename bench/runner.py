@@ -103,7 +103,7 @@ class Config:
 # the CPUs is repeated (at most MEASUREMENTS times in all); the share is reported either way.
 DISTURBED_PCT = 10
 MEASUREMENTS = 3
-SITE_HOST = "localhost"  # the generated site's Site.hostname (portal/benchdata.py)
+SITE_HOST = "localhost"  # the generated site's Site.hostname (bench/sitedata.py)
 BASELINES = ("static file", "minimal view (/bench/ping)", "Wagtail starter page")
 # Targets measured with other wrk options than the rest (name → options); none at present.
 LOAD_OVERRIDES: dict[str, dict] = {}
@@ -257,15 +257,20 @@ class Bench:
     def generate(self, env: dict, news: int, name: str, *flags: str) -> dict:
         out = self.dir / f"generate-{name}.json"
         c = self.config
-        wall = self.manage(
+        wall = self.run(
+            [
+                str(VENV / "python"),
+                "-m",
+                "bench.generate",
+                f"--news={news}",
+                f"--zones={c.zones}",
+                f"--delegations={c.delegations}",
+                f"--images={c.images}",
+                f"--timings-json={out}",
+                *flags,
+            ],
             env,
-            "generate_bench_data",
-            f"--news={news}",
-            f"--zones={c.zones}",
-            f"--delegations={c.delegations}",
-            f"--images={c.images}",
-            f"--timings-json={out}",
-            *flags,
+            "bench.generate",
         )
         report = json.loads(out.read_text())
         report["wall"] = wall

@@ -43,12 +43,13 @@ class PortalPageForm(WagtailAdminPageForm):
             restrict(self, self.translator_languages)
 
     def clean(self):
+        # Only the languages the form has a slug field for (a translator's form has fewer).
         codes = [c for c in i18n.language_codes() if i18n.localized("slug", c) in self.fields]
-        titles = {c: self.cleaned_data.get(i18n.localized("title", c)) for c in codes}
-        slugs = {c: self.cleaned_data.get(i18n.localized("slug", c)) for c in codes}
-        for code, slug in i18n.complete_slugs(titles, slugs).items():
-            if code in codes:
-                self.cleaned_data[i18n.localized("slug", code)] = slug or ""
+        columns = {i18n.localized(name, c) for name in ("title", "slug") for c in codes}
+        given = {column: value for column, value in self.cleaned_data.items() if column in columns}
+        for column, slug in i18n.complete_slug_columns(given).items():
+            if column in self.fields:
+                self.cleaned_data[column] = slug or ""
         cleaned = super().clean()
         if self.translator_languages:
             check(self, self.translator_languages)
@@ -130,13 +131,9 @@ class BasePage(Page):
                     loc = i18n.localized(name, code)
                     if i18n.is_blank_html(getattr(self, loc)):
                         setattr(self, loc, "")
-        codes = i18n.language_codes()
-        slugs = i18n.complete_slugs(
-            {c: getattr(self, i18n.localized("title", c)) for c in codes},
-            {c: getattr(self, i18n.localized("slug", c)) for c in codes},
-        )
-        for code, slug in slugs.items():
-            setattr(self, i18n.localized("slug", code), slug)
+        columns = [*i18n.localized_columns("title"), *i18n.localized_columns("slug")]
+        for column, slug in i18n.complete_slug_columns({c: getattr(self, c) for c in columns}).items():
+            setattr(self, column, slug)
 
     def full_clean(self, *args, **kwargs):
         self.normalize_translations()
@@ -321,17 +318,12 @@ class BasePage(Page):
 
     def language_links(self, request=None) -> list[dict]:
         """This page's own URL in every language, for the switcher and hreflang."""
+        urls = i18n.page_urls(self, request)
         links = []
         for code in i18n.language_codes():
             with translation.override(code):
-                links.append(
-                    {
-                        "code": code,
-                        "name": i18n.language_name(code),
-                        "url": self.get_url(request),
-                        "title": self.title,
-                    }
-                )
+                title = self.title
+            links.append({"code": code, "name": i18n.language_name(code), "url": urls.get(code), "title": title})
         return links
 
 

@@ -11,7 +11,10 @@ a link or image survives when its feature is enabled and goes when it is not.
 Besides what the whitelist drops (unknown elements are unwrapped, every
 attribute not allowed is removed, so `onclick` & co. go, and `href`s with a
 scheme other than http(s), ftp, mailto or tel), the contents of <script>,
-<style> and similar elements are removed, not kept as text.
+<style> and similar elements (DROPPED_WITH_CONTENT) are removed, not kept as
+text. `sanitise_rich_text(…, removed=[])` also lists what it removed (the
+XLIFF import tells translators), and `sanitise_plain_text` cleans text bound
+for a plain-text field with the same drop list.
 
 A link or embed is kept only when it is valid: its type is one the field's
 features allow, every attribute its handler stores is there, ids are whole
@@ -22,11 +25,13 @@ page editor refuses such text (`validate_rich_text`, portal/richtext.py) and
 the renderer skips it.
 """
 
+import copy
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.rich_text.converters.editor_html import DbWhitelister, EditorHTMLConverter
@@ -38,9 +43,26 @@ from bs4 import BeautifulSoup
 from bs4.dammit import EntitySubstitution
 from bs4.formatter import HTMLFormatter
 
-# Elements whose content is code or a fallback, never text a visitor should read.
+# Elements whose content is code, a fallback or a drawing, never text a visitor should read.
 DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "template", "noscript", "iframe", "frame", "frameset", "object", "applet", "head", "title"}
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "applet",
+        "head",
+        "title",
+        "svg",
+        "math",
+    }
+)
+_DROPPED_ELEMENT = re.compile(
+    r"<(" + "|".join(sorted(DROPPED_WITH_CONTENT)) + r")\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
 )
 
 
@@ -55,34 +77,69 @@ class _StoredFormatter(HTMLFormatter):
 
 
 class RichTextWhitelister(DbWhitelister):
+    #: When a list, what clean() removed is noted in it ("<script>", "onclick", "link page abc").
+    removed: list[str] | None = None
+
     def __init__(self, converter_rules, extra_elements: Sequence[str] = ()):
         super().__init__(converter_rules)
         for element in extra_elements:
             self.element_rules.setdefault(element, allow_without_attributes)
+
+    def reporting(self) -> "RichTextWhitelister":
+        """A copy with the same rules that notes what it removes in its own `removed`."""
+        clone = copy.copy(self)
+        clone.removed = []
+        return clone
 
     def clean(self, html: str) -> str:
         doc = BeautifulSoup(html, "html.parser")
         self.clean_node(doc, doc)
         return doc.decode(formatter=_StoredFormatter())
 
+    def _note(self, what: str) -> None:
+        if self.removed is not None and what not in self.removed:
+            self.removed.append(what)
+
     def clean_tag_node(self, doc, tag):
-        if tag.name in DROPPED_WITH_CONTENT:
+        name, before = tag.name, dict(tag.attrs)
+        if name in DROPPED_WITH_CONTENT:
+            # unwrapping (the whitelister's way with unknown tags) would show the script as text
+            self._note(f"<{name}>")
             tag.decompose()
             return
         _lift_stored_format(tag)
         if "data-embedtype" in tag.attrs:
             handler = self.embed_handlers.get(tag["data-embedtype"])
             if handler is None or not _valid_reference(handler, tag):
+                self._note_reference(name, before)
                 tag.decompose()
                 return
         elif tag.name == "a" and "data-linktype" in tag.attrs:
             handler = self.link_handlers.get(tag["data-linktype"])
             if handler is None or not _valid_reference(handler, tag):
+                self._note_reference(name, before)
                 for child in list(tag.contents):
                     self.clean_node(doc, child)
                 tag.unwrap()
                 return
         super().clean_tag_node(doc, tag)
+        if self.removed is None or any(k in before for k in _REFERENCE_MARKERS):
+            return
+        if name != "div" and name not in self.element_rules:
+            self._note(f"<{name}>")
+            return
+        for attr, value in before.items():
+            if attr not in tag.attrs:
+                self._note(f"{attr}={value}" if attr in ("href", "src") else attr)
+
+    def _note_reference(self, name: str, before: dict) -> None:
+        """A link or embed dropped: an unknown type or an invalid reference."""
+        kind = next((before[k] for k in _REFERENCE_MARKERS if k in before), "")
+        reference = before.get("id", before.get("data-id", ""))
+        self._note(f"{'link' if name == 'a' else name} {kind} {reference}".strip())
+
+
+_REFERENCE_MARKERS = ("linktype", "data-linktype", "embedtype", "data-embedtype")
 
 
 def _lift_stored_format(tag) -> None:
@@ -190,15 +247,32 @@ def _whitelister(features: tuple[str, ...]) -> RichTextWhitelister:
     return RichTextWhitelister(converter.converter_rules, _block_and_style_elements(features))
 
 
-def sanitise_rich_text(html: str, features: Sequence[str] | None = None) -> str:
+def sanitise_rich_text(html: str, features: Sequence[str] | None = None, removed: list[str] | None = None) -> str:
     """`html` in Wagtail's stored rich text format, keeping only what `features` allow.
 
     `features` is the RichTextField's feature list (`field.features`); None
     means Wagtail's default features, as for a RichTextField without any.
-    The result is stable: sanitising it again changes nothing.
+    The result is stable: sanitising it again changes nothing. Given a list,
+    `removed` receives what was taken out ("<script>", "onclick", …).
+    RecursionError for markup nested too deeply for the tree walker.
     """
     if not html:
         return html or ""
     if features is None:
         features = feature_registry.get_default_features()
-    return _whitelister(tuple(features)).clean(html)
+    whitelister = _whitelister(tuple(features))
+    if removed is None:
+        return whitelister.clean(html)
+    reporting = whitelister.reporting()
+    cleaned = reporting.clean(html)
+    removed.extend(what for what in reporting.removed if what not in removed)
+    return cleaned
+
+
+def sanitise_plain_text(text: str) -> str:
+    """Text bound for a plain-text field without its markup: the elements of DROPPED_WITH_CONTENT
+    with their content, every other tag (its text kept). Line breaks and character references stay
+    as written: the field is plain text, escaped when shown."""
+    if not text or "<" not in text:
+        return text or ""
+    return strip_tags(_DROPPED_ELEMENT.sub("", text))

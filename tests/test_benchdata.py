@@ -1,4 +1,4 @@
-"""generate_bench_data: a complete, deterministic site whose bulk-written rows equal what the portal writes."""
+"""bench.generate: a complete, deterministic site whose bulk-written rows equal what the portal writes."""
 
 import json
 import re
@@ -17,9 +17,10 @@ from django.utils import translation
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from bench.generate import Command as GenerateCommand
+from bench.sitedata import FIRST_REVISION_STATE
 from news.models import NewsIndexPage, NewsPage
 from portal import i18n
-from portal.benchdata import FIRST_REVISION_STATE
 from portal.l10n import status
 from portal.l10n.models import TranslationRecord, TranslationState, TranslationStatus
 from portal.models import HomePage, Topic
@@ -39,7 +40,7 @@ def generate(**options):
     args = [f"--{name}={value}" for name, value in sizes.items() if name not in ("replace", "verify")]
     flags = ["--replace"] if options.get("replace") else []
     flags += ["--verify-sample=1"] if options.get("verify") else ["--no-verify"]
-    call_command("generate_bench_data", *args, *flags, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(GenerateCommand(), *args, *flags, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def site_text() -> list[tuple]:

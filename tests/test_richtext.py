@@ -291,3 +291,53 @@ def test_the_safe_handlers_replace_wagtails_whenever_the_urls_load():
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == '<a>a</a><img alt="">', scan_first
+
+
+class OneHtmlToTextTests(SimpleTestCase):
+    """portal.i18n.html_to_text: what every path shows or indexes of rich text, the same way."""
+
+    def test_tags_go_and_references_are_decoded(self):
+        from portal.i18n import html_to_text, is_blank_html
+
+        cases = {
+            '<p data-block-key="a">R&amp;D <b>in</b> Qingdao</p>\n<p>more&nbsp;text</p>': "R&D in Qingdao more text",
+            "growth <5% and a < b > c": "growth <5% and a < b > c",
+            "<!-- note --><p>x</p>": "x",
+            '<a href="x>y">link</a>': "link",
+            "<script>if (a<b) x</script>": "if (a<b) x",
+            "plain &#39;quoted&#39;": "plain 'quoted'",
+            "": "",
+            None: "",
+        }
+        for value, text in cases.items():
+            self.assertEqual(html_to_text(value), text, value)
+        for blank in ("", "<p></p>", "<p>&nbsp;</p>", "<p>&#160; </p>", "<p> <br/> </p>"):
+            self.assertTrue(is_blank_html(blank), blank)
+        self.assertFalse(is_blank_html('<p><embed embedtype="image" id="1" format="left"/></p>'))
+
+    def test_same_text_as_djangos_parser_for_every_fixture_text(self):
+        import html as html_module
+
+        from django.utils.html import strip_tags
+
+        from portal.i18n import html_to_text, is_blank_html
+
+        def texts(value):
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, dict):
+                for item in value.values():
+                    yield from texts(item)
+            elif isinstance(value, list):
+                for item in value:
+                    yield from texts(item)
+
+        count = 0
+        for path in Path(settings.FIXTURE_DIRS[0]).glob("*.json"):
+            for text in texts(json.loads(path.read_text(encoding="utf-8"))):
+                expected = " ".join(html_module.unescape(strip_tags(text)).split())
+                self.assertEqual(html_to_text(text), expected, text[:80])
+                if "<img" not in text and "<embed" not in text:
+                    self.assertEqual(is_blank_html(text), not expected, text[:80])
+                count += 1
+        self.assertGreater(count, 100)

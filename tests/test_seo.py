@@ -21,6 +21,7 @@ import wagtail_factories
 from bs4 import BeautifulSoup
 
 from news.models import NewsPage
+from portal import i18n
 from portal.fixtures import load_all
 from portal.models import SiteSettings
 from portal.seo.head import page_language_urls
@@ -480,6 +481,13 @@ class SitemapTests(SitemapReader, TestCase):
         for page in Page.objects.live().order_by("path"):
             with self.subTest(page=page.title):
                 self.assertEqual(paths.urls(page), page_language_urls(page, request))
+        # The sitemap's rows (the url_path columns only) and every page of the tree, live or not.
+        rows = Page.objects.filter(depth__gt=1).values_list("pk", *i18n.localized_columns("url_path"), named=True)
+        for row in rows:
+            page = Page.objects.get(pk=row.pk)
+            with self.subTest(page=page.title, row=True):
+                self.assertEqual(paths.urls(row), i18n.page_urls(page, request))
+                self.assertEqual(paths.urls(page), i18n.page_urls(page))
 
     def test_a_small_limit_pages_through_every_page_once_per_language(self):
         # A limit not divisible by the number of languages is rounded down to whole pages.

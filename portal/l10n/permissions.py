@@ -24,7 +24,6 @@ Comments are Wagtail's own business (authors edit their own).
 from django.forms import ModelMultipleChoiceField
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 from django.forms.models import model_to_dict
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from wagtail.models import PagePermissionTester
@@ -152,7 +151,7 @@ def _comparable(field, value):
     text = str(getattr(value, "pk", value))
     if "<" in text:
         # the editor's markup round trip changes attributes, not what a reader sees
-        return " ".join(strip_tags(text).split())
+        return i18n.html_to_text(text)
     return text.strip()
 
 

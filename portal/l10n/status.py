@@ -10,7 +10,9 @@ Status follows the page's latest revision (drafts included) and is stored in
 TranslationStatus when a revision is saved, so the report is one query.
 """
 
+import functools
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -40,42 +42,75 @@ def digest(value) -> str:
 
 
 def is_empty(obj, name: str, value) -> bool:
-    if value in (None, ""):
-        return True
     try:
         model_field = obj._meta.get_field(name)
     except Exception:  # noqa: BLE001 - unknown attribute: treat by value
-        return False
-    return isinstance(model_field, RichTextField) and i18n.is_blank_html(value)
+        return is_empty_value(value, rich=False)
+    return is_empty_value(value, rich=isinstance(model_field, RichTextField))
+
+
+# --- Pure functions of plain values (the benchmark generator computes its rows with them) --------
+
+
+def is_empty_value(value, rich: bool) -> bool:
+    """Whether a field's value counts as not written: None, "", or rich text that shows nothing."""
+    if value is None or value == "":
+        return True
+    return rich and i18n.is_blank_html(value)
+
+
+@functools.cache
+def model_fields(model) -> tuple[tuple[str, bool], ...]:
+    """(name, is rich text) of `model`'s tracked fields, in the order they are reported."""
+    names = sorted(i18n.translated_fields(model) - UNTRACKED)
+    return tuple((name, isinstance(model._meta.get_field(name), RichTextField)) for name in names)
+
+
+def field_key(name: str, accessor: str | None = None, index: int = 0) -> str:
+    """A tracked field's key: "summary", or "facts[0].label" for an inline child's field."""
+    return f"{accessor}[{index}].{name}" if accessor else name
 
 
 @dataclass(frozen=True)
-class TrackedField:
-    key: str  # "summary" or "facts[0].label"
-    obj: object
-    name: str  # model field name on obj
+class FieldValues:
+    """A tracked field as plain data: its key, whether it is rich text, its value in every language."""
 
-    def value(self, code: str):
-        return getattr(self.obj, i18n.localized(self.name, code), None)
+    key: str
+    rich: bool
+    values: dict
+
+    @functools.cached_property
+    def _empty(self) -> dict[str, bool]:
+        return {code: is_empty_value(value, self.rich) for code, value in self.values.items()}
 
     def empty(self, code: str) -> bool:
-        return is_empty(self.obj, self.name, self.value(code))
+        return self._empty.get(code, True)
 
-    def text(self, code: str) -> str:
-        return str(self.value(code) or "")
+    @functools.cached_property
+    def source_digest(self) -> str:
+        return digest(self.values[source_language()])
 
 
-def tracked_fields(page: Page) -> list[TrackedField]:
-    """The page's translatable fields, its inline children's included, in a stable order."""
-    page = page.specific if type(page) is Page else page
-    fields = [TrackedField(name, page, name) for name in sorted(i18n.translated_fields(type(page)) - UNTRACKED)]
-    for relation in get_all_child_relations(page):
+def row_fields(model, values: Mapping, inlines: Mapping[str, list[Mapping]]) -> list[FieldValues]:
+    """The tracked fields of a page given as rows: {column: value} of the page, and of its inline
+    children per accessor ("facts": [{column: value}, …]); in tracked_fields' order."""
+    codes = i18n.language_codes()
+
+    def fields_of(model_, row: Mapping, accessor=None, index=0) -> list[FieldValues]:
+        return [
+            FieldValues(
+                field_key(name, accessor, index), rich, {code: row.get(i18n.localized(name, code)) for code in codes}
+            )
+            for name, rich in model_fields(model_)
+        ]
+
+    fields = fields_of(model, values)
+    for relation in get_all_child_relations(model):
         accessor = relation.get_accessor_name()
-        names = sorted(i18n.translated_fields(relation.related_model))
-        if not names:
+        if not model_fields(relation.related_model):
             continue
-        for index, child in enumerate(getattr(page, accessor).all()):
-            fields.extend(TrackedField(f"{accessor}[{index}].{name}", child, name) for name in names)
+        for index, child in enumerate(inlines.get(accessor, [])):
+            fields.extend(fields_of(relation.related_model, child, accessor, index))
     return fields
 
 
@@ -96,29 +131,85 @@ class LanguageStatus:
         return TranslationState.COMPLETE
 
 
+def statuses(fields: Iterable[FieldValues], records: Mapping[tuple[str, str], str] | None) -> dict[str, LanguageStatus]:
+    """Status in every language of the tracked fields; `records` are the source digests
+    {(key, language): digest} translations were made against (None: every translation current)."""
+    source = source_language()
+    targets = target_languages()
+    result = {code: LanguageStatus(code) for code in i18n.language_codes()}
+    for item in fields:
+        if item.empty(source):
+            # the source is empty: only a translation without a source is worth telling
+            continue
+        result[source].expected += 1
+        result[source].filled += 1
+        for code in targets:
+            status = result[code]
+            status.expected += 1
+            if item.empty(code):
+                status.missing.append(item.key)
+                continue
+            status.filled += 1
+            if records is not None and records.get((item.key, code), item.source_digest) != item.source_digest:
+                status.outdated.append(item.key)
+    return result
+
+
+def current_records(fields: Iterable[FieldValues]) -> list[tuple[str, str, str]]:
+    """(key, language, source digest) of every written translation of a written source:
+    what marks them all current (rebuild(mark_current=True))."""
+    source = source_language()
+    return [
+        (item.key, code, item.source_digest)
+        for item in fields
+        if not item.empty(source)
+        for code in target_languages()
+        if not item.empty(code)
+    ]
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackedField:
+    key: str  # "summary" or "facts[0].label"
+    obj: object
+    name: str  # model field name on obj
+    rich: bool = False
+
+    def value(self, code: str):
+        return getattr(self.obj, i18n.localized(self.name, code), None)
+
+    def empty(self, code: str) -> bool:
+        return is_empty_value(self.value(code), self.rich)
+
+    def text(self, code: str) -> str:
+        return str(self.value(code) or "")
+
+    def values(self) -> FieldValues:
+        return FieldValues(self.key, self.rich, {code: self.value(code) for code in i18n.language_codes()})
+
+
+def tracked_fields(page: Page) -> list[TrackedField]:
+    """The page's translatable fields, its inline children's included, in a stable order."""
+    page = page.specific if type(page) is Page else page
+    fields = [TrackedField(name, page, name, rich) for name, rich in model_fields(type(page))]
+    for relation in get_all_child_relations(page):
+        accessor = relation.get_accessor_name()
+        names = model_fields(relation.related_model)
+        if not names:
+            continue
+        for index, child in enumerate(getattr(page, accessor).all()):
+            fields.extend(TrackedField(field_key(name, accessor, index), child, name, rich) for name, rich in names)
+    return fields
+
+
 def compute(page: Page, records: dict | None = None) -> dict[str, LanguageStatus]:
     """Status of `page` (as given: a live page or a revision's object) in every language."""
     if records is None:
         records = {(r.field, r.language): r.source_digest for r in TranslationRecord.objects.filter(page_id=page.pk)}
-    source = source_language()
-    result = {code: LanguageStatus(code) for code in i18n.language_codes()}
-    for tracked in tracked_fields(page):
-        if tracked.empty(source):
-            # the source is empty: only a translation without a source is worth telling
-            continue
-        current = digest(tracked.text(source))
-        result[source].expected += 1
-        result[source].filled += 1
-        for code in target_languages():
-            status = result[code]
-            status.expected += 1
-            if tracked.empty(code):
-                status.missing.append(tracked.key)
-                continue
-            status.filled += 1
-            if records.get((tracked.key, code), current) != current:
-                status.outdated.append(tracked.key)
-    return result
+    return statuses([tracked.values() for tracked in tracked_fields(page)], records)
 
 
 def _latest_object(page: Page):
@@ -205,13 +296,8 @@ def rebuild(mark_current: bool = False) -> int:
         if mark_current:
             TranslationRecord.objects.filter(page_id=page.pk).delete()
             TranslationRecord.objects.bulk_create(
-                TranslationRecord(
-                    page_id=page.pk, field=t.key, language=code, source_digest=digest(t.text(source_language()))
-                )
-                for t in tracked_fields(latest)
-                if not t.empty(source_language())
-                for code in target_languages()
-                if not t.empty(code)
+                TranslationRecord(page_id=page.pk, field=key, language=code, source_digest=source_digest)
+                for key, code, source_digest in current_records(t.values() for t in tracked_fields(latest))
             )
         store_status(latest)
         count += 1

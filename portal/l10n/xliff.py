@@ -30,16 +30,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
-from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter, WhitelistRule
 from wagtail.fields import RichTextField
 from wagtail.locks import BasicLock, ScheduledForPublishLock, WorkflowLock
 from wagtail.models import Page
-from wagtail.rich_text import features as feature_registry
-from wagtail.whitelist import allow_without_attributes
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
@@ -49,7 +45,7 @@ from portal import i18n
 from portal.l10n import status
 from portal.l10n.models import TranslationStatus
 from portal.l10n.permissions import editable_pages
-from portal.sanitise import DROPPED_WITH_CONTENT, RichTextWhitelister, sanitise_rich_text
+from portal.sanitise import sanitise_plain_text, sanitise_rich_text
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -64,7 +60,6 @@ UNCHANGED = "unchanged"
 # characters XML 1.0 cannot carry at all
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNIT_ID = re.compile(r"^(\d+):(.+)$")
-_PLAIN_TAG = re.compile(r"^[a-z][a-z0-9]*$")
 # <g>, <mrk> … inside one target; CAT tools nest a handful, a reader recursing through thousands would crash
 MAX_INLINE_DEPTH = 100
 
@@ -454,76 +449,20 @@ def _read_units(root, report: ImportReport) -> list[_Unit]:
     return units
 
 
-# --- Cleaning targets -------------------------------------------------------
-_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math"}
-
-
-_REFERENCE_TYPES = ("linktype", "data-linktype", "embedtype", "data-embedtype")
-
-
-class _ReportingWhitelister(RichTextWhitelister):
-    """The site's rich-text whitelist (portal.sanitise), telling what it removed."""
-
-    def __init__(self, converter_rules):
-        super().__init__(converter_rules)
-        self.removed: list[str] = []
-
-    def _note(self, what: str) -> None:
-        if what not in self.removed:
-            self.removed.append(what)
-
-    def clean_tag_node(self, doc, tag):
-        name, before = tag.name, dict(tag.attrs)
-        if name in DROPPED_WITH_CONTENT or name in _DROP_WITH_CONTENT:
-            # unwrapping (the whitelister's way with unknown tags) would show the script as text
-            self._note(f"<{name}>")
-            tag.decompose()
-            return
-        kind = next(
-            (before[k] for k in ("linktype", "data-linktype", "embedtype", "data-embedtype") if k in before), None
-        )
-        super().clean_tag_node(doc, tag)
-        if kind is not None:
-            if tag.parent is None:  # unwrapped or dropped: an unknown type or an id that is not a number
-                reference = before.get("id", before.get("data-id", ""))
-                self._note(f"{'link' if name == 'a' else name} {kind} {reference}".strip())
-            return
-        if name != "div" and name not in self.element_rules:
-            self._note(f"<{name}>")
-            return
-        for attr, value in before.items():
-            if attr not in tag.attrs:
-                self._note(f"{attr}={value}" if attr in ("href", "src") else attr)
-
-
-def _rich_text_rules(features) -> list:
-    converter = EditorHTMLConverter(features=features)
-    rules = list(converter.converter_rules)
-    # features the editor (Draftail) knows but the HTML whitelister does not, e.g. blockquote
-    for feature in features:
-        if feature_registry.get_converter_rule("editorhtml", feature) is None:
-            rule = feature_registry.get_converter_rule("contentstate", feature) or {}
-            for selector in rule.get("from_database_format", {}):
-                if _PLAIN_TAG.match(selector):
-                    rules.append(WhitelistRule(selector, allow_without_attributes))
-    return rules
-
-
+# --- Cleaning targets ---------------------------------------------------------
 def clean_rich_text(html: str, features) -> tuple[str, list[str]]:
     """`html` (database format) as portal.sanitise stores it for a field with `features`, and what was removed.
 
     RecursionError for markup nested too deeply for the HTML tree walkers.
     """
-    whitelister = _ReportingWhitelister(_rich_text_rules(features))
-    whitelister.clean(html)
-    return sanitise_rich_text(html, features), whitelister.removed
+    removed: list[str] = []
+    return sanitise_rich_text(html, features, removed=removed), removed
 
 
 def _clean(model_field, value: str) -> tuple[str, list[str]]:
     if isinstance(model_field, RichTextField):
         return clean_rich_text(value, model_field.features)
-    text = strip_tags(_SCRIPT_OR_STYLE.sub("", value))
+    text = sanitise_plain_text(value)
     return text.strip(), (["tags (the field is plain text)"] if text != value else [])
 
 

@@ -21,15 +21,12 @@ The index follows publishing (portal/search/signals.py) and is rebuilt by
 `load_initial_data` and `manage.py rebuild_search_index`.
 """
 
-import html
-import re
+import functools
+from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.utils import translation
-from django.utils.html import strip_tags
 
-from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from modelcluster.models import get_all_child_relations
@@ -37,8 +34,8 @@ from modelcluster.models import get_all_child_relations
 from portal import i18n
 
 PG_CONFIG = {"en": "english", "de": "german", "ru": "russian", "zh-hans": "simple"}
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# The Chinese-character rule is portal.i18n's; the name stays for portal.search.query.
+_HAN = i18n.HAN
 
 
 def is_postgres() -> bool:
@@ -64,36 +61,77 @@ def segment(text: str, for_query: bool = False) -> str:
             return " " + " ".join(bigrams or [run]) + " "
         return " " + " ".join([*run, *bigrams]) + " "
 
-    return _HAN_RUN.sub(grams, text)
+    return i18n.HAN_RUN.sub(grams, text)
 
 
 def plain(value) -> str:
-    if not value:
-        return ""
-    return " ".join(html.unescape(strip_tags(str(value))).split())
+    return i18n.html_to_text(value)
 
 
-def _texts(obj, code: str) -> list[str]:
-    """The object's translated texts as a visitor of `code` sees them (fallback included)."""
+# --- Rows: pure functions of plain values (the benchmark generator builds its rows with them) --
+
+#: Translated fields the search leaves out of the body (the title is a column of its own).
+NOT_IN_BODY = frozenset({"title", "slug", "seo_title"})
+
+
+@functools.cache
+def body_fields(model) -> tuple[str, ...]:
+    """The translated fields of `model` whose text goes into the body, in the body's order."""
+    return tuple(sorted(i18n.translated_fields(model) - NOT_IN_BODY))
+
+
+def columns(obj, names) -> dict:
+    """{column: value} of the fields `names` of `obj` in every language (title_en, title_de …)."""
+    return {column: getattr(obj, column, None) for name in names for column in i18n.localized_columns(name)}
+
+
+def shown_texts(values: Mapping, names, code: str) -> list[str]:
+    """The plain text a visitor of `code` reads in each of the translated fields `names`, from
+    their columns in `values`: the value shown through the fallback chain (i18n.shown_value),
+    as text (i18n.html_to_text); fields that show nothing are left out."""
     texts = []
-    with translation.override(code):
-        for name in sorted(i18n.translated_fields(type(obj)) - {"title", "slug", "seo_title"}):
-            value = getattr(obj, name, "")
-            if isinstance(obj._meta.get_field(name), RichTextField) and i18n.is_blank_html(value):
-                continue
-            texts.append(plain(value))
-    return [t for t in texts if t]
+    chain = i18n.fallback_chain(code)
+    for name in names:
+        text = i18n.html_to_text(i18n.shown_value(values, name, code, chain))
+        if text:
+            texts.append(text)
+    return texts
+
+
+def row_texts(page: tuple[type, Mapping], children: Iterable[tuple[type, Mapping]], code: str) -> tuple[str, str]:
+    """(title, body) of a page given as (model, {column: value}) with its inline children (facts,
+    members) as (model, {column: value}), in the order shown, for a visitor of `code`."""
+    model, values = page
+    body = shown_texts(values, body_fields(model), code)
+    for child_model, child in children:
+        body.extend(shown_texts(child, body_fields(child_model), code))
+    return i18n.shown_value(values, "title", code) or "", " ".join(body)
+
+
+def entry_row(page_id: int, content_type_id: int, date, code: str, title: str, body: str, postgres: bool) -> dict:
+    """A SearchEntry's values (its tsvectors aside, which the database computes: _update_vectors)."""
+    return {
+        "page_id": page_id,
+        "language": code,
+        "content_type_id": content_type_id,
+        "title": title,
+        "body": body,
+        "search_text": search_text(title, body, code, postgres),
+        "date": date,
+    }
+
+
+# --- Pages ------------------------------------------------------------------
 
 
 def page_texts(page: Page, code: str) -> tuple[str, str]:
-    """(title, body) of a specific page in `code`."""
-    with translation.override(code):
-        title = page.title
-    body = _texts(page, code)
-    for relation in get_all_child_relations(page):
-        for child in getattr(page, relation.get_accessor_name()).all():
-            body.extend(_texts(child, code))
-    return title, " ".join(body)
+    """(title, body) of a specific page in `code`: its translated fields and its inline children's."""
+    children = [
+        (relation.related_model, columns(child, body_fields(relation.related_model)))
+        for relation in get_all_child_relations(page)
+        for child in getattr(page, relation.get_accessor_name()).all()
+    ]
+    return row_texts((type(page), columns(page, ("title", *body_fields(type(page))))), children, code)
 
 
 def page_search_texts(page: Page, code: str) -> tuple[str, str]:
@@ -118,7 +156,7 @@ def search_text(title: str, body: str, code: str, postgres: bool) -> str:
     """
     if not postgres:
         return " ".join(title.lower().split()) + "\n" + body.lower()
-    if code == "zh-hans" or _HAN.search(title) or _HAN.search(body):
+    if code == "zh-hans" or i18n.has_han(title) or i18n.has_han(body):
         title, body = segment(title), segment(body)
     return " ".join(title.split()) + "\n" + " ".join(dict.fromkeys(body.split()))
 
@@ -129,20 +167,11 @@ def _entries_for(page: Page) -> list:
     page = page.specific
     content_type = ContentType.objects.get_for_model(type(page))
     postgres = is_postgres()
+    date = getattr(page, "sort_date", None)
     entries = []
     for code in i18n.language_codes():
         title, body = page_search_texts(page, code)
-        entries.append(
-            SearchEntry(
-                page_id=page.pk,
-                language=code,
-                content_type=content_type,
-                title=title,
-                body=body,
-                search_text=search_text(title, body, code, postgres),
-                date=getattr(page, "sort_date", None),
-            )
-        )
+        entries.append(SearchEntry(**entry_row(page.pk, content_type.pk, date, code, title, body, postgres)))
     return entries
 
 

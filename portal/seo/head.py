@@ -1,6 +1,6 @@
 """What search engines and feed readers read in a page's head: metadata, hreflang, feed links, JSON-LD.
 
-Built on portal.i18n (languages, default language) and BasePage.language_links
+Built on portal.i18n (languages, default language, page_urls)
 (a page's URL in every language). What differs by page type (description, share
 image, Open Graph type, feeds, JSON-LD) the page says itself, through BasePage's
 interface: no page type is named here.
@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -52,21 +51,15 @@ def news_feed_title(zone_title: str | None = None) -> str:
 
 
 def plain_text(value: str | None, length: int = DESCRIPTION_LENGTH) -> str:
-    text = " ".join(strip_tags(value or "").replace("&nbsp;", " ").split())
-    return Truncator(text).chars(length)
+    return Truncator(i18n.html_to_text(value)).chars(length)
 
 
 # --- URLs in every language ---------------------------------------------------
 
 
 def page_language_urls(page: Page, request) -> dict[str, str]:
-    """{language: site-relative URL} of `page`, from BasePage.language_links.
-
-    Every page of the portal is a BasePage; another page type (Wagtail's own
-    Page) gets the same rule applied to it.
-    """
-    links = BasePage.language_links(page, request)
-    return {link["code"]: link["url"] for link in links if link["url"]}
+    """{language: site-relative URL} of `page` (i18n.page_urls)."""
+    return i18n.page_urls(page, request)
 
 
 def view_language_urls(request) -> dict[str, str]:

@@ -8,60 +8,17 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import HttpResponse
-from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone, translation
-from django.utils.encoding import iri_to_uri
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from wagtail.models import Page, Site
 
 from portal import i18n
+from portal.i18n import LanguagePaths
 from portal.models import public_pages
 from portal.seo.head import hreflang_alternates
-
-
-class LanguagePaths:
-    """Site-relative URLs of one site's pages in every language, from their url_path columns.
-
-    The URL Page.get_url gives under translation.override(code): the language's
-    prefix ("/de/") followed by the page's url_path (read through the fallback
-    chain, as modeltranslation reads it) below the site root's. Worked out here
-    once per language, instead of a language switch and a reverse() per page and
-    language, which cost more than all the rest of the sitemap.
-    """
-
-    columns = tuple(i18n.localized("url_path", code) for code in i18n.language_codes())
-
-    def __init__(self, root: Page):
-        self.chains = {
-            code: [i18n.localized("url_path", candidate) for candidate in i18n.fallback_chain(code)]
-            for code in i18n.language_codes()
-        }
-        self.prefixes: dict[str, str] = {}
-        self.roots: dict[str, str] = {}
-        for code, chain in self.chains.items():
-            root_path = self.url_path(root, chain)
-            with translation.override(code):
-                try:
-                    prefix = reverse("wagtail_serve", args=("",))
-                except NoReverseMatch:  # Wagtail serves no pages in this language
-                    continue
-            if root_path:
-                self.prefixes[code], self.roots[code] = prefix, root_path
-
-    @staticmethod
-    def url_path(page, chain: list[str]) -> str | None:
-        return next((value for column in chain if (value := getattr(page, column))), None)
-
-    def urls(self, page) -> dict[str, str]:
-        """{language: URL} of a page, or of a row with the url_path columns; a language it has no URL in is left out."""
-        urls = {}
-        for code, root_path in self.roots.items():
-            url_path = self.url_path(page, self.chains[code])
-            if url_path and url_path.startswith(root_path):
-                urls[code] = iri_to_uri(self.prefixes[code] + url_path[len(root_path) :])
-        return urls
 
 
 class PageSitemap(Sitemap):
@@ -89,11 +46,11 @@ class PageSitemap(Sitemap):
         site = Site.find_for_request(self.request)
         if site is None:
             return None
-        return Page.objects.only("path", "depth", *LanguagePaths.columns).get(pk=site.root_page_id)
+        return Page.objects.only("path", "depth", *i18n.localized_columns("url_path")).get(pk=site.root_page_id)
 
     @cached_property
     def pages(self):
-        columns = ("last_published_at", *LanguagePaths.columns)
+        columns = ("last_published_at", *i18n.localized_columns("url_path"))
         if self.root is None:
             return Page.objects.none().values_list(*columns, named=True)
         return (

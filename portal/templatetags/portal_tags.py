@@ -18,14 +18,13 @@ def language_switcher(context):
     request = context.get("request")
     page = context.get("page")
     current = translation.get_language()
-    view_urls = view_language_urls(request, current) if request is not None and not isinstance(page, Page) else {}
+    if isinstance(page, Page):
+        urls = i18n.page_urls(page, request)
+    else:
+        urls = view_language_urls(request, current) if request is not None else {}
     links = []
     for code in i18n.language_codes():
-        if isinstance(page, Page):
-            with translation.override(code):
-                url = page.get_url(request)
-        else:
-            url = view_urls.get(code, f"/{code}/")
+        url = urls.get(code) if isinstance(page, Page) else urls.get(code, f"/{code}/")
         links.append({"code": code, "name": i18n.language_name(code), "url": url, "current": code == current})
     return {"links": links, "current": current}
 

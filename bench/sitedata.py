@@ -1,4 +1,4 @@
-"""A large, deterministic four-language site for benchmarks (`manage.py generate_bench_data`).
+"""A large, deterministic four-language site for benchmarks (`python -m bench.generate`).
 
 Creating pages one by one (add_child, save_revision, publish and the signals
 behind them) takes about a second a page; this module writes the same rows in
@@ -13,10 +13,11 @@ bulk instead:
   set as the page's latest and live revision;
 - the public search index (portal.search) and the translation status
   (portal.l10n.status, every translation current) computed from the rows in
-  memory, where rebuild() of either reads every page back and takes minutes.
-  tests/test_benchdata.py checks that all three equal what Wagtail,
-  portal.search.rebuild() and portal.l10n.status.rebuild(mark_current=True)
-  make of the same pages.
+  memory by the product's own pure functions (search.row_texts/entry_row,
+  status.row_fields/statuses/current_records), where rebuild() of either reads
+  every page back and takes minutes. tests/test_benchdata.py checks that all
+  three equal what Wagtail, portal.search.rebuild() and
+  portal.l10n.status.rebuild(mark_current=True) make of the same pages.
 
 Text is sampled from the seed fixtures, each language from its own text
 (Chinese sentences for zh-hans, Cyrillic for ru, German for de), so lengths
@@ -33,7 +34,6 @@ import contextlib
 import datetime
 import functools
 import hashlib
-import html
 import io
 import json
 import random
@@ -55,7 +55,6 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from wagtail.fields import RichTextField
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Revision, Site
 
@@ -66,7 +65,7 @@ from news.models import NewsIndexPage, NewsPage
 from portal import i18n, pagecache
 from portal.fixtures import prepare_tree
 from portal.l10n import status
-from portal.l10n.models import TranslationRecord, TranslationState, TranslationStatus
+from portal.l10n.models import TranslationRecord, TranslationStatus
 from portal.models import HomeFeaturedNews, HomeHighlightedZone, HomePage, SiteSettings, Topic
 from portal.search import index as search
 from portal.search.models import SearchEntry
@@ -94,7 +93,6 @@ OUTCOMES_LENGTH = 1000
 DESCRIPTION_LENGTH = 150
 NEWS_DATES = (datetime.date(2015, 1, 1), datetime.date(2025, 6, 30))
 PUBLISHED_TIME = datetime.time(9, 0)
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Characters that would make a sentence's HTML differ from its text.
 _MARKUP = re.compile(r"[<>&]")
 
@@ -124,8 +122,12 @@ class Sizes:
 # --- Text ---------------------------------------------------------------------------
 
 
+# The end of a block: sentences do not run on from one paragraph (or heading, item) into the next.
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
 def _plain(text: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "\n", text)).split())
+    return " ".join(i18n.html_to_text(block) for block in _BLOCK_END.split(text))
 
 
 @dataclass
@@ -216,7 +218,7 @@ def _sentences(text: str, code: str) -> Iterator[str]:
         if code == "zh-hans":
             if not part.endswith(("。", "！", "？")):
                 part += "。"
-        elif _HAN.search(part):
+        elif i18n.has_han(part):
             continue
         yield part
 
@@ -228,7 +230,7 @@ def _clauses(text: str, code: str) -> Iterator[str]:
         if (
             limits[0] <= len(part) <= limits[1]
             and not _MARKUP.search(part)
-            and (code == "zh-hans") == bool(_HAN.search(part))
+            and (code == "zh-hans") == i18n.has_han(part)
         ):
             yield part
 
@@ -245,12 +247,6 @@ def clip(text: str, limit: int, code: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _slug_base(text: str) -> str:
     return i18n.ascii_slug(text, max_length=40).strip("-")
-
-
-@dataclass
-class Rich:
-    html: str
-    plain: str
 
 
 class Writer:
@@ -281,10 +277,10 @@ class Writer:
         joiner = "" if code == "zh-hans" else " "
         return joiner.join(self.sentences(code, length))
 
-    def rich(self, code: str, length: int, *, headings: bool = True) -> Rich:
+    def rich(self, code: str, length: int, *, headings: bool = True) -> str:
         """Paragraphs (and an h2 now and then) of about `length` characters of HTML."""
         joiner = "" if code == "zh-hans" else " "
-        blocks, texts, total = [], [], 0
+        blocks, total = [], 0
         while total < length:
             if headings and blocks and self.rng.random() < 0.15:
                 text = clip(self.rng.choice(self.corpus.clauses[code]), 60, code)
@@ -292,14 +288,13 @@ class Writer:
             else:
                 text = joiner.join(self.rng.choice(self.corpus.sentences[code]) for _ in range(self.rng.randint(2, 4)))
                 blocks.append(f"<p>{text}</p>")
-            texts.append(text)
             total += len(blocks[-1]) + 1
-        return Rich("\n".join(blocks), " ".join(" ".join(texts).split()))
+        return "\n".join(blocks)
 
-    def bullets(self, code: str, length: int) -> Rich:
+    def bullets(self, code: str, length: int) -> str:
         items = self.sentences(code, length)
         body = "\n".join(f"<li>{item}</li>" for item in items)
-        return Rich(f"<ul>\n{body}\n</ul>", " ".join(" ".join(items).split()))
+        return f"<ul>\n{body}\n</ul>"
 
     def title(self, code: str) -> tuple[str, str]:
         """(title of about TITLE_LENGTH characters, slug base from its first clause)."""
@@ -328,11 +323,10 @@ class Writer:
 
 @dataclass
 class Node:
-    """One page as rows: its columns, links, inline children, and the plain text of its rich text."""
+    """One page as rows: its columns, links and inline children."""
 
     model: type[Page]
     values: dict
-    plain: dict[tuple[str, str], str] = field(default_factory=dict)
     m2m: dict[str, list] = field(default_factory=dict)
     inlines: dict[str, list[dict]] = field(default_factory=dict)
     numchild: int = 0
@@ -346,12 +340,9 @@ class Node:
         return self.values["path"]
 
 
-def set_translated(node: Node, name: str, per_language: dict[str, str | Rich]) -> None:
+def set_translated(node: Node, name: str, per_language: dict[str, str]) -> None:
     """Every language's column, and the untranslated one pinned to the default language (as BasePage.save does)."""
     for code, value in per_language.items():
-        if isinstance(value, Rich):
-            node.plain[(name, code)] = value.plain
-            value = value.html
         node.values[i18n.localized(name, code)] = value
     node.values[name] = node.values[i18n.localized(name, i18n.default_language())]
 
@@ -506,138 +497,44 @@ def revision_content(node: Node) -> dict:
     return content
 
 
-@functools.lru_cache(maxsize=100_000)
-def _plain_value(value: str) -> str:
-    return search.plain(value)
-
-
-def _is_rich(model, name: str) -> bool:
-    return isinstance(model._meta.get_field(name), RichTextField)
-
-
-@functools.cache
-def _shown_fields(model, code: str) -> tuple[tuple[str, bool, tuple[tuple[str, str], ...]], ...]:
-    """portal.search._texts: the fields a visitor of `code` reads, in its order, each with
-    (language, column) in the order its fallback chain tries them."""
-    names = sorted(i18n.translated_fields(model) - {"title", "slug", "seo_title"})
-    chain = i18n.fallback_chain(code)
-    return tuple((name, _is_rich(model, name), tuple((c, i18n.localized(name, c)) for c in chain)) for name in names)
-
-
-@functools.cache
-def _title_columns(code: str) -> tuple[str, ...]:
-    return tuple(i18n.localized("title", c) for c in i18n.fallback_chain(code))
-
-
-def _texts(model, values: dict, plain: dict, code: str) -> list[str]:
-    texts = []
-    for name, rich, candidates in _shown_fields(model, code):
-        for language, column in candidates:
-            value = values.get(column)
-            if value is not None and value != "":
-                text = plain.get((name, language))
-                break
-        else:
-            continue
-        if text is None:
-            if rich and i18n.is_blank_html(value):
-                continue
-            text = _plain_value(value)
-        if text:
-            texts.append(text)
-    return texts
+def inline_rows(node: Node) -> list[tuple[type, str, list[dict]]]:
+    """(model, accessor, rows) of each of the page's inline relations, in Wagtail's order."""
+    return [
+        (r.related_model, r.get_accessor_name(), node.inlines.get(r.get_accessor_name(), []))
+        for r in child_relations(node.model)
+    ]
 
 
 def search_rows(node: Node, content_type_id: int, postgres: bool, date) -> list[dict]:
     """SearchEntry rows as portal.search.index_page writes them (before the vectors are filled)."""
+    children = [(model, row) for model, _accessor, rows in inline_rows(node) for row in rows]
     rows = []
-    relations = [(r.related_model, node.inlines.get(r.get_accessor_name(), [])) for r in child_relations(node.model)]
     for code in i18n.language_codes():
-        title = next(node.values[column] for column in _title_columns(code) if node.values.get(column))
-        body = _texts(node.model, node.values, node.plain, code)
-        for model, children in relations:
-            for child in children:
-                body.extend(_texts(model, child, {}, code))
-        body_text = " ".join(body)
-        rows.append(
-            {
-                "page_id": node.pk,
-                "language": code,
-                "content_type_id": content_type_id,
-                "title": title,
-                "body": body_text,
-                "search_text": search.search_text(title, body_text, code, postgres),
-                "date": date,
-            }
-        )
+        title, body = search.row_texts((node.model, node.values), children, code)
+        rows.append(search.entry_row(node.pk, content_type_id, date, code, title, body, postgres))
     return rows
-
-
-@functools.cache
-def _tracked_fields(model) -> tuple[tuple[str, bool, str, tuple[tuple[str, str], ...]], ...]:
-    """portal.l10n.status's tracked fields: (name, rich, source column, ((target language, column), …))."""
-    source, targets = status.source_language(), status.target_languages()
-    return tuple(
-        (
-            name,
-            _is_rich(model, name),
-            i18n.localized(name, source),
-            tuple((c, i18n.localized(name, c)) for c in targets),
-        )
-        for name in sorted(i18n.translated_fields(model) - status.UNTRACKED)
-    )
-
-
-def _empty(value, rich: bool, plain: str | None) -> bool:
-    if value is None or value == "":
-        return True
-    if rich:
-        return not plain if plain is not None else i18n.is_blank_html(value)
-    return False
 
 
 def status_rows(node: Node, now) -> tuple[list[dict], list[dict]]:
     """(TranslationRecord rows, TranslationStatus rows) as status.rebuild(mark_current=True) writes them."""
-    source = status.source_language()
-    tracked = [(field[0], field, node.values, node.plain) for field in _tracked_fields(node.model)]
-    for relation in child_relations(node.model):
-        fields = _tracked_fields(relation.related_model)
-        if not fields:
-            continue
-        accessor = relation.get_accessor_name()
-        for index, child in enumerate(node.inlines.get(accessor, [])):
-            tracked.extend((f"{accessor}[{index}].{field[0]}", field, child, {}) for field in fields)
-    records = []
-    expected = 0
-    missing = {code: [] for code in status.target_languages()}
-    for key, (name, rich, source_column, targets), values, plain in tracked:
-        text = values.get(source_column)
-        if _empty(text, rich, plain.get((name, source))):
-            continue
-        expected += 1
-        digest = status.digest(text)
-        for code, column in targets:
-            if _empty(values.get(column), rich, plain.get((name, code))):
-                missing[code].append(key)
-            else:
-                records.append(
-                    {"page_id": node.pk, "field": key, "language": code, "source_digest": digest, "updated_at": now}
-                )
-    statuses = []
-    for code in i18n.language_codes():
-        gaps = missing.get(code, [])
-        statuses.append(
-            {
-                "page_id": node.pk,
-                "language": code,
-                "state": TranslationState.MISSING if gaps else TranslationState.COMPLETE,
-                "expected": expected,
-                "filled": expected - len(gaps),
-                "missing_fields": gaps,
-                "outdated_fields": [],
-                "updated_at": now,
-            }
-        )
+    fields = status.row_fields(node.model, node.values, node.inlines)
+    records = [
+        {"page_id": node.pk, "field": key, "language": code, "source_digest": digest, "updated_at": now}
+        for key, code, digest in status.current_records(fields)
+    ]
+    statuses = [
+        {
+            "page_id": node.pk,
+            "language": code,
+            "state": result.state,
+            "expected": result.expected,
+            "filled": result.filled,
+            "missing_fields": result.missing,
+            "outdated_fields": result.outdated,
+            "updated_at": now,
+        }
+        for code, result in status.statuses(fields, None).items()
+    ]
     return records, statuses
 
 
@@ -816,7 +713,7 @@ class Generator:
         spec = self.corpus.site_pages.get(model._meta.label, {}).get("fields", {})
         fallback = {c: model._meta.verbose_name.title() for c in self.codes}
         titles = {c: (spec.get("title") or fallback)[c] or fallback[c] for c in self.codes}
-        slugs = {c: i18n.ascii_slug((spec.get("slug") or {}).get(c) or titles[c]) for c in self.codes}
+        slugs = i18n.complete_slugs(titles, spec.get("slug") or {})
         node = self.page(
             model, model.__name__, parent, step, titles, slugs, published, show_in_menus=model is not HomePage
         )
@@ -1187,7 +1084,7 @@ def serve_problems(pages: list[Page], host: str = "localhost") -> list[str]:
                 continue
             content = response.content.decode()
             match = re.search(r"<h1[^>]*>(.*?)</h1>", content, re.S)
-            if not match or html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() != title:
+            if not match or i18n.html_to_text(match.group(1)) != " ".join(title.split()):
                 problems.append(f"{url}: the <h1> is not the page's {code} title {title!r}")
     return problems
 

@@ -1,5 +1,15 @@
+"""Build the benchmark site: `python -m bench.generate --news 10000 --zones 50 --delegations 500`.
+
+A command-line program with Django's management-command conventions (--help, CommandError),
+kept out of the product's commands: it is for benchmarks only. Settings are those of manage.py
+(DJANGO_SETTINGS_MODULE, default portal.settings.dev); bench/run passes its own. The site is
+built by bench/sitedata.py.
+"""
+
 import argparse
 import json
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -7,14 +17,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import benchdata
+PROG = "python -m bench.generate"
 
 
 class Command(BaseCommand):
     help = (
         "Build a large, deterministic site in four languages for benchmarks (pages written in bulk, with "
         "revisions, the public search index and translation status). Starts from an empty or freshly "
-        "migrated database; see portal/benchdata.py."
+        "migrated database; see bench/sitedata.py."
     )
 
     def add_arguments(self, parser):
@@ -48,6 +58,8 @@ class Command(BaseCommand):
         parser.add_argument("--timings-json", help="Also write the phase timings and counts to this JSON file.")
 
     def handle(self, *args, **options):
+        from bench import sitedata as benchdata
+
         sizes = benchdata.Sizes(
             news=options["news"],
             zones=options["zones"],
@@ -101,3 +113,16 @@ class Command(BaseCommand):
         if report.problems:
             raise CommandError("The generated site has problems:\n  " + "\n  ".join(report.problems))
         self.stdout.write(self.style.SUCCESS(f"Generated {sum(report.counts.values())} pages in {generated:.1f} s."))
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+    import django
+
+    django.setup()
+    # run_from_argv: argv[0] and argv[1] name the program in --help; errors exit 1 with their message.
+    Command().run_from_argv([PROG.rsplit(" ", 1)[0], PROG.rsplit(" ", 1)[1], *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()
