@@ -427,13 +427,10 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(self.listings())
-        return context
+    related_names = ("featured_news", "highlighted_zones", "latest_news", "recent_delegations")
 
-    def listings(self) -> dict:
-        """Featured and latest news, highlighted zones, recent visits."""
+    def links(self) -> dict:
+        """Featured and latest news, highlighted zones, recent visits (lazily, as related_context)."""
         featured_news = [
             item.news
             for item in self.featured_news.select_related("news", "news__lead_image")
