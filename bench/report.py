@@ -26,36 +26,42 @@ SEARCH_P95_LIMIT_MS = 100
 NOTES = """
 ## Notes
 
-Written for the run of commit `49c7e60` (2026-11-22); rerunning bench/run keeps this text.
+Written for the run of commit `29d58f3` (2026-12-01, issue 12's rebuild of the base); rerunning
+bench/run keeps this text.
 
-- **Before → after this round** (uncached req/s, SQLite; the previous complete run, from before the
-  remembered lists): home 16.6 → 106, news index 3.4 → 65, ?page=500 1.0 → 71, news page 11.4 →
-  148, zone 26.8 → 120, delegation 35.0 → 165. PostgreSQL: home 47 → 135, news index 3.8 → 64,
-  deep page 3.3 → 86, news page 5.8 → 186, zone 28.7 → 105, delegation 40.1 → 163.
-- **Queries**: a warm page needs 0 (home, news article) or 1 (listings, zone, delegation) query at
-  any size: the site, its settings, which pages are private, the route, the page, its head and
-  what it draws from other pages are remembered until the published content next changes
-  (portal/pagecache.py; tests/test_queries.py pins the counts at 5 and 50 news, warm and cold).
-- **2× the starter page: missed by about 5× (news page 0.43×) and 10× (deep news index 0.2×).**
-  Wagtail's starter page renders one short template with two queries; a portal page renders a
-  header with the menu and language switcher, breadcrumbs, Open Graph and JSON-LD metadata and
-  its body, and a listing ten cards with image renditions. With no query left, what remains is
-  Django template rendering: about 8 ms for a news article and 20 ms for a listing of ten cards
-  (each card ~0.8 ms, half of it Wagtail's `{% image %}`, which reads and rewrites its rendition
-  cache entry every time), plus ~2 ms of request handling. Reaching 2× would mean caching
-  rendered fragments, i.e. the page cache under another name; with the page cache (as production
-  runs) every page serves 1,800–2,500 req/s, above the minimal Django view.
-- **Cached pages ≥ 80 % of the minimal view: met** (SQLite 2,044–2,256 vs 1,800; PostgreSQL
-  1,827–2,494 req/s: 103–141 % of the minimal view in the same run (1,774), 75–103 % of the uncached run's 2,429).
-- **Search p95 < 100 ms on PostgreSQL: met for a word found nowhere (85–89 ms), missed for a word
-  on every page (182 ms Latin, 228 ms Chinese) under 10 connections on 2 workers**: wrk's latency
-  includes queueing (p50 ≈ connections ÷ throughput); one request alone took 46–51 ms (p95,
-  test client, earlier session). Ranking 10,000 matches per language is the cost; real queries match far fewer.
-- **Worker RSS < 150 MB: missed (187–192 MB).** A worker holds 116 MB as soon as Django is set up
-  (Wagtail 8 with its admin imports ~1,800 modules, Django REST framework and django-ninja/pydantic
-  among them); the rest is the remembered values, cached pages and Python's high-water mark after
-  the sitemap and search pages. `gunicorn --max-requests` bounds the growth if it matters.
-- **Generator: met** (10,000 news in 38.4 s on SQLite, 126.6 s on PostgreSQL, target < 60 s on SQLite).
+- **What changed since the run of `49c7e60`**: the remembered Page/Site/SiteSettings objects,
+  heads and related lists are gone (only plain values are remembered: routes, privacy paths,
+  filter options, year counts, ordered keys); rendered parts are kept instead (portal/fragments.py:
+  cards keyed on what they show, page parts on the content generation); public pages send
+  Cache-Control/ETag; GZip and ConditionalGet middleware; search counts at most 500 matches.
+  Warm query counts rose (home 0 → 11, news page 0 → 14 with the fragment cache cold; fewer
+  when the parts are in the cache) and still do not grow with the site.
+- **Uncached req/s, SQLite (49c7e60 → now)**: home 106 → 90, news index 65 → 147, ?page=500
+  71 → 156, news page 148 → 213, zone 120 → 160, delegation 165 → 221. PostgreSQL: home
+  135 → 56, news index 64 → 126, deep page 86 → 136, news page 186 → 172, zone 105 → 123,
+  delegation 163 → 119; the PostgreSQL pass ran slower across the board (the starter page
+  itself fell from 438 to 262 req/s in it), so compare its pages with its own static and
+  starter rows.
+- **≥ 0.095 of the static file and ≥ 2× the starter page: missed** (news page 0.062 / 0.49×,
+  news index 0.043 / 0.33× on SQLite). What is left per uncached request: routing and the page
+  (site, home page, page: three queries), Wagtail's view-restriction check (two queries), the
+  lists drawn from other pages where their part is not cached, and the fragment lookups. The home
+  page's lists were still computed before its cached part was used in this run; they are lazy
+  since commit ef32183 (not measured here).
+- **Cached pages ≥ 0.8 of the static file: missed** (0.70 SQLite, 0.55 PostgreSQL). A hit now
+  also passes ConditionalGetMiddleware (an MD5 of the body for the ETag) and the Cache-Control
+  middleware.
+- **Search p95 < 100 ms on PostgreSQL: missed** (240 ms Latin, 246 ms Chinese common words; 175 and
+  140 ms for absent words). The search SQL itself fell (count 12–26 ms → 1.4 ms, page query
+  24–39 ms → 0.5–1.4 ms, measured alone); the rest is the header every view renders (site, home
+  page, menu, settings: four queries, no fragment cache outside pages) and queueing under 10
+  connections on 2 workers.
+- **Worker RSS < 150 MB: met** (147 MB SQLite, 140 MB PostgreSQL, was 187–192). A worker holds
+  ~120 MB once Django is set up (Wagtail 8's apps import django-ninja/pydantic and Django REST
+  framework for their APIs at start-up); the rest had been glibc keeping the blocks Pillow
+  decoded images into for renditions (portal/wsgi.py now fixes the mmap threshold: −30 MB).
+- **Generator**: 31.4 s on SQLite, 102.8 s on PostgreSQL for 10,000 news (now `python -m
+  bench.generate`, building its rows with the product's own functions).
 """
 
 
