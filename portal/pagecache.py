@@ -51,7 +51,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from django.http.request import split_domain_port
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 
 from portal.cache import read, release
 from portal.clientip import client_bucket
@@ -412,6 +412,10 @@ class PageCacheMiddleware:
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
+            # The ETag ConditionalGetMiddleware would make, made once here and stored: a hit then
+            # carries it and is not hashed again on every request.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
             stored = {
                 "host": request.get_host(),
