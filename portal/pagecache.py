@@ -270,28 +270,21 @@ def site_address(request, ports: dict | None = None) -> str | None:
 
 
 def site_root(request):
-    """The home page (specific) of the request's site, or None; once per request.
+    """The home page (specific) of the request's site, or None.
 
-    Wagtail finds the site (Site.find_for_request, kept on the request by Wagtail); which page
-    type its root is, is remembered, so the page is loaded in one query.
+    The site is Wagtail's (Site.find_for_request, kept on the request by Wagtail, its root page
+    loaded with it); `.specific` is kept on that page, so on a page view, whose routing asked
+    for it already, this costs no query.
     """
     from wagtail.models import Site
 
-    from portal.models import load_page
-
     if request is None:
         return None
-    if not hasattr(request, "portal_site_root"):
-        try:
-            site = Site.find_for_request(request)
-        except DisallowedHost:
-            site = None
-        root = None
-        if site is not None:
-            label = remember(f"root-type:{site.root_page_id}", lambda: site.root_page.specific_class._meta.label)
-            root = load_page(label, site.root_page_id)
-        request.portal_site_root = root
-    return request.portal_site_root
+    try:
+        site = Site.find_for_request(request)
+    except DisallowedHost:
+        return None
+    return site.root_page.specific if site is not None else None
 
 
 def mark_public(page, request, response):
