@@ -96,36 +96,54 @@ def set_many(values: dict[str, str]) -> None:
         logger.debug("fragment cache write failed", exc_info=True)
 
 
-def request_parts(context) -> tuple | None:
+def request_parts(context, views: bool = False) -> tuple | None:
     """What every fragment of this request is keyed on (the site it is served from, the language),
     or None when nothing may be read or kept: no request, fragments off, a preview, a session, a
-    page that is not public, or no page (views like the search answer afresh)."""
+    page that is not public. Views that are not pages (the search) answer afresh, but for the
+    parts that say `views` (the header's menu, the footer, the search's results): those are keyed
+    on the view's name too."""
     request = context.get("request")
     page = context.get("page")
-    if request is None or seconds() <= 0 or not isinstance(page, Page):
+    if request is None or seconds() <= 0:
+        return None
+    if isinstance(page, Page):
+        view = page.pk
+    elif page is None and views and _view_name(request):
+        view = "view:" + _view_name(request)
+    else:
         return None
     language = translation.get_language()
     kept = getattr(request, "_portal_fragment_parts", {})
-    if (page.pk, language) not in kept:
-        kept[page.pk, language] = _request_parts(request, page, language)
+    if (view, language) not in kept:
+        kept[view, language] = _request_parts(request, page, language)
         request._portal_fragment_parts = kept
-    return kept[page.pk, language]
+    parts = kept[view, language]
+    return parts if parts is None or isinstance(page, Page) else (*parts, view)
+
+
+def _view_name(request) -> str | None:
+    """The URL name of the view answering `request`, but for Wagtail's page serving (a page not
+    found there has no view of its own)."""
+    match = getattr(request, "resolver_match", None)
+    name = getattr(match, "view_name", None)
+    return name if name and name != "wagtail_serve" else None
 
 
 def _request_parts(request, page, language) -> tuple | None:
     if getattr(request, "is_preview", False) or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    if not is_public(page):
+    if page is not None and not is_public(page):
         return None
     site = Site.find_for_request(request)
     return (site.pk, language) if site is not None else None
 
 
-def page_key(context, name: str, vary, absolute: bool = False) -> str | None:
+def page_key(context, name: str, vary, absolute: bool = False, views: bool = False) -> str | None:
     """The key of a fragment that may show other pages: keyed on the content generation too. An
     `absolute` part holds URLs made from the address the request was sent to (the head's canonical
-    link): keyed on that address, and kept only where pagecache.site_address knows it."""
-    parts = request_parts(context)
+    link): keyed on that address, and kept only where pagecache.site_address knows it. A part with
+    `views` is kept on views that are not pages too (request_parts)."""
+    parts = request_parts(context, views=views)
     if parts is None:
         return None
     if absolute:

@@ -90,6 +90,10 @@ class SiteWithCards(TestCase):
             url_in(s["delegation"], code),
             delegation_index,
             f"{delegation_index}?year=1999",
+            # a view that is not a page: its header, footer and results are kept, its head is not
+            f"/{code}/search/?q=news",
+            f"/{code}/search/?q=news&page=2",
+            f"/{code}/search/?q=zeppelin",
         ]
 
 
@@ -186,6 +190,26 @@ class ChangesShowAtOnceTests(SiteWithCards):
                 with self.subTest(code=code, page=page.title_en, restriction="removed"):
                     self.assertIn(url_in(self.news, code), self.html(page, code))
 
+    def test_search_results(self):
+        self.news.title_en = "Quasarfield harbour opens"
+        self.news.save_revision().publish()
+        url, link = "/en/search/?q=Quasarfield", url_in(self.news, "en")
+        with recorded() as calls:
+            self.assertIn(link, self.client.get(url).content.decode())
+            self.assertIn(link, self.client.get(url).content.decode())
+        self.assertIn("search-results", names(calls["hits"]))
+        self.news.title_en = "Nebulafield harbour opens"
+        self.news.save_revision().publish()
+        self.assertNotIn(link, self.client.get(url).content.decode())
+        url = "/en/search/?q=Nebulafield"
+        self.assertIn(link, self.client.get(url).content.decode())
+        PageViewRestriction.objects.create(page=self.news, restriction_type=PageViewRestriction.PASSWORD, password="x")
+        self.assertNotIn(link, self.client.get(url).content.decode())
+        PageViewRestriction.objects.all().delete()
+        self.assertIn(link, self.client.get(url).content.decode())
+        self.news.unpublish()
+        self.assertNotIn(link, self.client.get(url).content.decode())
+
     def test_a_script_saving_a_live_page(self):
         self.news.summary_en = "A summary a script wrote"
         self.news.save()
@@ -240,13 +264,25 @@ class NeverKeptTests(SiteWithCards):
         with recorded() as known:
             self.client.get(url, HTTP_HOST="localhost")
         self.assertNotIn("seo-head", names(odd["read"] + odd["written"]))
-        self.assertIn("header", names(odd["written"]))
+        self.assertIn("main-nav", names(odd["written"]))
         self.assertIn("seo-head", names(known["written"]))
 
-    def test_views_that_are_not_pages(self):
+    def test_views_that_are_not_pages_keep_only_what_does_not_quote_the_address(self):
         with recorded() as calls:
             self.client.get("/en/search/?q=news")
-        self.assertEqual(calls["read"] + calls["written"], [])
+        # the head and the language links carry the query in their URLs: made afresh
+        self.assertEqual(names(calls["read"]), {"brand", "main-nav", "footer", "search-results"})
+        with recorded() as again:
+            self.client.get("/en/search/?q=news&type=news")
+        self.assertEqual(len(set(again["hits"])), 3, "the same header and footer, other results")
+        self.assertNotIn("search-results", names(again["hits"]))
+
+    @override_settings(PAGE_CACHE_NEW_PAGES_PER_CLIENT=3)
+    def test_made_up_queries_count_against_the_clients_budget(self):
+        with recorded() as calls:
+            for n in range(6):
+                self.assertEqual(self.client.get(f"/en/search/?q=word{n}").status_code, 200)
+        self.assertEqual(sum(1 for key in calls["written"] if ":search-results:" in key), 3)
 
 
 class KeyTests(SiteWithCards):

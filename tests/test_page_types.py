@@ -54,7 +54,7 @@ class PageTypePlugsInTests(TestCase):
     def test_found_by_the_search_with_its_date(self):
         response = self.client.get("/en/search/", {"q": "Quokkafest"})
         self.assertEqual(response.status_code, 200)
-        results = response.context["results"]
+        results = response.context["answer"].results
         self.assertEqual([result.page.pk for result in results], [self.event.pk])
         self.assertEqual(results[0].date, datetime.date(2031, 4, 27))
         self.assertIn("SCO Expo Quokkafest", response.content.decode())

@@ -1,9 +1,49 @@
+from functools import cached_property
+
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.pagination import paginate
+from portal import pagecache
+from portal.pagination import page_number, paginate
 from portal.search import query as portal_search
+
+
+class Answer:
+    """One page of results for a query, found when the template first asks for it: the results
+    part of the template is kept as rendered HTML per query, type and page (a fragment keyed on
+    the content generation, like every part that shows pages), so a repeated search renders it
+    from the cache without asking the index."""
+
+    def __init__(self, request, query: str, language: str, type_key: str):
+        self.request, self.query, self.language, self.type_key = request, query, language, type_key
+        self.number = page_number(request)
+
+    @cached_property
+    def matches(self):
+        return portal_search.Matches(self.query, self.language, self.type_key or None)
+
+    @cached_property
+    def results_page(self):
+        return paginate(self.request, self.matches)
+
+    @cached_property
+    def results(self) -> list:
+        # No match: the page's rows are not asked for (on SQLite that would be a second scan of the text).
+        if not self.results_page.paginator.count:
+            return []
+        return portal_search.results_for(self.results_page.object_list, self.query, self.language)
+
+    @property
+    def more(self) -> bool:
+        """More matches than the search counts: the count says "more than", the pages stop there."""
+        self.results_page  # counting sets matches.more
+        return self.matches.more
+
+    def may_keep(self) -> bool:
+        """Keep the rendered results? Made-up queries count against the client's budget of new
+        cache entries a minute (pagecache.may_add_entry), as made-up page addresses do."""
+        return pagecache.may_add_entry(self.request)
 
 
 def search(request):
@@ -16,7 +56,7 @@ def search(request):
     if type_key and type_key not in types:
         messages.append(_("Unknown result type “%(type)s”; showing all types.") % {"type": type_key[:40]})
         type_key = ""
-    results_page, results, matches = None, [], None
+    answer = None
     if len(query) > portal_search.MAX_QUERY_LENGTH:
         messages.append(
             _("Your search is too long; use at most %(limit)d characters.") % {"limit": portal_search.MAX_QUERY_LENGTH}
@@ -25,11 +65,7 @@ def search(request):
         if not portal_search.query_terms(query, language):
             messages.append(_("Type a word to search for."))
         else:
-            matches = portal_search.Matches(query, language, type_key or None)
-            results_page = paginate(request, matches)
-            # No match: the page's rows are not asked for (on SQLite that would be a second scan of the text).
-            if results_page.paginator.count:
-                results = portal_search.results_for(results_page.object_list, query, language)
+            answer = Answer(request, query, language, type_key)
     return render(
         request,
         "search/search.html",
@@ -37,10 +73,7 @@ def search(request):
             "search_query": query[: portal_search.MAX_QUERY_LENGTH],
             "search_type": type_key,
             "types": [(key, label) for key, (label, _model) in types.items()],
-            "results_page": results_page,
-            "results": results,
-            # More matches than the search counts: the count says "more than", the pages stop there.
-            "more_results": matches is not None and matches.more,
+            "answer": answer,
             "max_results": portal_search.MAX_RESULTS,
             "messages_for_visitor": messages,
         },
