@@ -37,8 +37,7 @@ class Answer:
     @property
     def more(self) -> bool:
         """More matches than the search counts: the count says "more than", the pages stop there."""
-        self.results_page  # counting sets matches.more
-        return self.matches.more
+        return self.results_page.paginator.count > 0 and self.matches.more  # counting sets matches.more
 
     def may_keep(self) -> bool:
         """Keep the rendered results? Made-up queries count against the client's budget of new
