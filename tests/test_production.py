@@ -32,7 +32,8 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.http import HttpResponse
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 
 from wagtail.images import get_image_model
@@ -330,6 +331,35 @@ class ContentSecurityPolicyTests(TestCase):
                 self.assertEqual(directives["style-src"], ["'self'", "'unsafe-inline'"])
                 self.assertIn("blob:", directives["img-src"])
                 self.assertEqual(directives["default-src"], ["'self'"])
+
+    def test_the_kept_policy_is_django_csps_own(self):
+        """portal.csp builds a plain response's policy once per kind: the same header django-csp
+        builds for each response, public and admin, and a decorated view still gets its own."""
+        from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+
+        from portal.csp import CSPMiddleware
+
+        self.client.force_login(self.editor)
+        for path in ["/en/", "/admin/", "/en/search/?q=x"]:
+            with self.subTest(path=path):
+                first = self.client.get(path)["Content-Security-Policy"]
+                kept = self.client.get(path)["Content-Security-Policy"]
+                with mock.patch.object(CSPMiddleware, "process_response", DjangoCSPMiddleware.process_response):
+                    own = self.client.get(path)["Content-Security-Policy"]
+                self.assertEqual(first, own)
+                self.assertEqual(kept, own)
+        request = RequestFactory().get("/en/")
+        response = HttpResponse()
+        response._csp_update = {"img-src": ["https://maps.example.org"]}
+        CSPMiddleware(lambda request: response).process_response(request, response)
+        self.assertIn("https://maps.example.org", response["Content-Security-Policy"])
+
+    def test_a_changed_setting_is_seen(self):
+        self.client.get("/en/")
+        changed = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "font-src": ["'none'"]}}
+        with override_settings(CONTENT_SECURITY_POLICY=changed):
+            self.assertEqual(policy(self.client.get("/en/")["Content-Security-Policy"])["font-src"], ["'none'"])
+        self.assertEqual(policy(self.client.get("/en/")["Content-Security-Policy"])["font-src"], ["'self'"])
 
 
 # --- django-axes -----------------------------------------------------------------------------
