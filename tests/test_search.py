@@ -127,11 +127,15 @@ class SearchTests(TestCase):
     def test_no_match_reads_the_index_once(self):
         from django.test.utils import CaptureQueriesContext
 
-        self.search("en", "zzqqxx")
+        self.search("en", "header")  # the header and footer are kept after the first search
         with CaptureQueriesContext(connection) as queries:
             html = self.search("en", "zzqqxx")
         self.assertEqual(result_titles(html), [])
         self.assertEqual(len([q for q in queries if SearchEntry._meta.db_table in q["sql"]]), 1)
+        with CaptureQueriesContext(connection) as again:
+            self.assertEqual(self.search("en", "zzqqxx"), html)
+        # asked again: the results part is kept (per query, type and page) and the index not read
+        self.assertEqual(len([q for q in again if SearchEntry._meta.db_table in q["sql"]]), 0)
 
     def test_no_match_says_so_in_every_language(self):
         self.assertIn("0 results for “zzqqxx”", self.search("en", "zzqqxx"))
@@ -175,7 +179,7 @@ class SearchTests(TestCase):
     def test_query_count_does_not_depend_on_result_count(self):
         from django.test.utils import CaptureQueriesContext
 
-        self.search("en", "Karamay")
+        self.search("en", "header")  # the header and footer are kept after the first search
         with CaptureQueriesContext(connection) as few:
             self.search("en", "Karamay")
         with CaptureQueriesContext(connection) as many:
