@@ -9,8 +9,10 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -185,6 +187,24 @@ def test_build_reads_geojson_and_topojson(tmp_path):
         basemap.build(source)
 
 
+def test_build_base_map_command(tmp_path):
+    source = tmp_path / "countries.geojson"
+    square = [[[100, 30], [110, 30], [110, 40], [100, 40], [100, 30]]]
+    geometry = {"type": "Polygon", "coordinates": square}
+    feature = {"type": "Feature", "properties": {"NAME": "Square"}, "geometry": geometry}
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    output = tmp_path / "base_map.json"
+    out = StringIO()
+    call_command("build_base_map", str(source), output=str(output), stdout=out)
+    assert f"Wrote {output}" in out.getvalue()
+    assert base_map_is_current(json.loads(output.read_text()))
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("build_base_map", str(tmp_path / "missing.geojson"), output=str(output))
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    with pytest.raises(CommandError, match="no countries"):
+        call_command("build_base_map", str(source), output=str(output))
+
+
 # --- The drawing -------------------------------------------------------------------------------
 
 
@@ -202,7 +222,7 @@ def map_zone(number, lon, lat, label="", title=None, kind="city"):
 
 
 def links(svg: str) -> list:
-    return ET.fromstring(svg).findall(f".//{SVG}a")
+    return ET.fromstring(svg).findall(f".//{SVG}a") if svg else []
 
 
 def test_the_drawing_is_svg_with_one_link_per_zone():

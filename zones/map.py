@@ -119,7 +119,7 @@ class Frame:
 
 
 SCO_PROJECTION = LambertConformalConic(lon0=80, lat0=40, lat1=20, lat2=50)
-MAIN = Frame(SCO_PROJECTION, south_west=(43.0, -1.4), north_east=(148.6, 50.9), width=1000)
+MAIN = Frame(SCO_PROJECTION, south_west=(43.63, -3.02), north_east=(148.6, 50.9), width=1000)
 INSET = Frame(SCO_PROJECTION, south_west=(114.0, 34.9), north_east=(123.2, 37.65), width=400)
 FRAMES = {"main": MAIN, "inset": INSET}
 
@@ -168,7 +168,7 @@ class Style:
     gap: float = 3
 
 
-MAIN_STYLE = Style()
+MAIN_STYLE = Style(radius=12, number_size=14)
 INSET_STYLE = Style(radius=10, phone_radius=10, number_size=12, label_size=15)
 
 
@@ -186,6 +186,7 @@ def spread(points: list[tuple[float, float]], distance: float, width: float, hei
     gets), kept inside the frame. Two markers at the same place end up side by side."""
     positions = [[x, y] for x, y in points]
     inside = distance / 2
+    same_place = 0
     for _ in range(rounds):
         moved = False
         for i in range(len(positions)):
@@ -195,8 +196,9 @@ def spread(points: list[tuple[float, float]], distance: float, width: float, hei
                 gap = math.hypot(dx, dy)
                 if gap >= distance - 1e-6:
                     continue
-                if gap < 1e-6:  # the same place: side by side, then around
-                    angle = (j - i - 1) * 2.4
+                if gap < 1e-6:  # the same place: the first two side by side, more around them
+                    angle = same_place * 2.4
+                    same_place += 1
                     dx, dy, gap = math.cos(angle), math.sin(angle), 1.0
                     push = distance / 2
                 else:
@@ -371,7 +373,7 @@ def _markers_svg(markers: list[Marker], labels: dict, style: Style) -> list[str]
 def _svg(frame: Frame, name: str, css_class: str, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="zone-map-svg {css_class}" viewBox="{frame.view_box}" '
-        f'role="group" aria-label="{escape(title)}">'
+        f'aria-label="{escape(title)}">'
         f'<rect class="zm-sea" width="{_num(frame.width)}" height="{_num(frame.height)}"/>'
         f'<path class="zm-land" fill-rule="evenodd" d="{base_map()[name]}"/>' + "".join(body) + "</svg>"
     )
