@@ -162,7 +162,7 @@ class Style:
     map.css enlarges its markers to `phone_radius` there, so markers are kept that far apart."""
 
     radius: float = 11
-    phone_radius: float = 16
+    phone_radius: float = 20
     number_size: float = 13
     label_size: float = 17
     gap: float = 3
