@@ -374,6 +374,17 @@ def test_only_public_zones_with_coordinates_in_the_region_are_drawn_and_listed(z
     assert sorted(map_links(render(TAG, "en", zone_site["zone_index"], groups))) == expected
 
 
+def test_the_list_gives_kind_and_place_unless_compact(zone_site):
+    zones = [zone_site["zone"], zone_site["other_zone"]]
+    with translation.override("de"):
+        kind = str(zone_site["other_zone"].get_kind_display())
+    full = render(TAG, "de", zone_site["home"], zones)
+    assert f'<span class="meta">{kind} · City Deutsch</span>' in full
+    compact = render(Template("{% load zone_map %}{% zone_map zones compact=True %}"), "de", zone_site["home"], zones)
+    assert 'class="meta"' not in compact
+    assert sorted(map_links(compact)) == sorted(map_links(full))
+
+
 def test_a_private_section_shows_its_own_zones(zone_site):
     """Inside a private zone (the visitor has passed its password), its child zone is listed."""
     html = render(TAG_ONE_QUERY, "en", zone_site["private"])

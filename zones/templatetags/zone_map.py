@@ -15,7 +15,7 @@ KIND_ORDER = {kind: index for index, kind in enumerate(ZoneKind.values)}
 
 
 @register.inclusion_tag("includes/zone_map.html", takes_context=True)
-def zone_map(context, zones=None):
+def zone_map(context, zones=None, compact=False):
     """The public zones that have coordinates in the region, on a map with a numbered list.
 
     `zones`: the zones the page already has (ZonePage objects, or the zones index's groups:
@@ -67,6 +67,7 @@ def zone_map(context, zones=None):
         "main": mark_safe(drawing.main),  # noqa: S308 -- built by zones.map, every text escaped
         "inset": mark_safe(drawing.inset),  # noqa: S308
         "inset_numbers": drawing.inset_numbers,
+        "compact": compact,
     }
 
 
