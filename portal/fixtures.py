@@ -776,8 +776,8 @@ def _normalise_values(model, values: dict) -> dict:
         elif isinstance(value, list):
             if value:
                 out[name] = sorted(value)
-        elif value in (None, "", False):
-            continue
+        elif value is None or value == "" or (value is False and name == "show_in_menus"):
+            continue  # as _export_value leaves them out (a False of any other boolean is written)
         elif f is not None and not f.is_relation:
             try:
                 out[name] = _plain(f.to_python(value))

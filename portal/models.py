@@ -427,10 +427,22 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
-    related_names = ("featured_news", "highlighted_zones", "latest_news", "recent_delegations")
+    related_names = (
+        "featured_news",
+        "highlighted_zones",
+        "latest_news",
+        "news_grid",
+        "recent_delegations",
+        "key_figures",
+    )
+    #: How many news cards the home page shows at most: featured first, then the latest.
+    news_grid_size = 6
+    #: How many key figures the home page shows at most.
+    key_figures_size = 8
 
     def links(self) -> dict:
-        """Featured and latest news, highlighted zones, recent visits (lazily, as related_context)."""
+        """Featured and latest news (and the two as one grid), highlighted zones, recent visits,
+        key figures (lazily, as related_context)."""
         featured_news = [
             item.news
             for item in self.featured_news.select_related("news", "news__lead_image")
@@ -444,15 +456,44 @@ class HomePage(BasePage):
             .select_related("lead_image")
             .order_by("-date", "-pk")
         )
+        latest_news = list(narrow(latest, 0, self.news_grid_size))
         recent = public_pages(delegation_model.objects.descendant_of(self), self)
         return {
             "featured_news": featured_news,
             "highlighted_zones": [
                 item.zone for item in self.highlighted_zones.select_related("zone") if is_public(item.zone, self)
             ],
-            "latest_news": list(narrow(latest, 0, 6)),
+            "latest_news": latest_news,
+            "news_grid": (featured_news + latest_news)[: self.news_grid_size],
             "recent_delegations": list(narrow(recent.order_by("-start_date", "-pk"), 0, 4)),
+            "key_figures": self.key_figures(),
         }
+
+    def key_figures(self) -> dict:
+        """The facts marked as key figures on the public zones below this page, in tree order, and
+        their sources as numbered notes: {"figures": [fact …], "notes": [fact …]}. Each fact gets
+        `note` (its source's number) and `source_article` (the article it comes from, while a
+        visitor may see it); the notes are the first fact of each source."""
+        zone_model = apps.get_model("zones", "ZonePage")
+        fact_model = apps.get_model("zones", "ZoneFact")
+        zones = public_pages(zone_model.objects.descendant_of(self), self)
+        facts = list(
+            fact_model.objects.filter(key_figure=True, page__in=zones.values("pk"))
+            .select_related("page", "source_page")
+            .order_by("page__path", "sort_order")[: self.key_figures_size]
+        )
+        notes = {}  # (source, article, as of) → the first fact citing it
+        for fact in facts:
+            fact.source_article = fact.source_page if is_public(fact.source_page, self) else None
+            fact.note = None
+            if not (fact.source or fact.source_article or fact.as_of):
+                continue
+            source = (fact.source, fact.source_article.pk if fact.source_article else None, fact.as_of)
+            first = notes.setdefault(source, fact)
+            if first is fact:
+                fact.note = len(notes)
+            fact.note = first.note
+        return {"figures": facts, "notes": list(notes.values())}
 
 
 class HomeFeaturedNews(Orderable):

@@ -119,6 +119,13 @@ def test_search_in_every_language_and_open_a_result(open_tab, seed):
         assert tab.locator("html").get_attribute("lang") == lang
 
 
+def open_menu(tab):
+    """On a phone the menu is collapsed behind its toggle (a <details>): open it."""
+    toggle = tab.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("open") is None:
+        toggle.locator("summary").click()
+
+
 def test_phone_visitor_follows_the_main_navigation(open_tab, live_server, seed):
     tab = open_tab(390, 844)
     for lang in LANGUAGES:
@@ -127,11 +134,13 @@ def test_phone_visitor_follows_the_main_navigation(open_tab, live_server, seed):
         assert scroll_width(tab) <= 390, f"home {lang}: {scroll_width(tab)} px wide"
         nav = tab.get_by_role("navigation", name=tab.locator("nav.main-nav").get_attribute("aria-label"))
         for key in ["news_index", "zone_index", "delegation_index"]:
+            open_menu(tab)
             link = nav.get_by_role("link", name=title_in(seed[key], lang), exact=True)
             assert follow(tab, link) == 200
             assert tab.url == live_server.url + url_in(seed[key], lang)
             assert h1(tab) == title_in(seed[key], lang)
             assert scroll_width(tab) <= 390, f"{tab.url}: {scroll_width(tab)} px wide"
+        open_menu(tab)
         assert follow(tab, nav.locator(f'a[href="/{lang}/search/"]')) == 200
         assert tab.locator("#q").is_visible()
         assert scroll_width(tab) <= 390, f"{tab.url}: {scroll_width(tab)} px wide"

@@ -122,8 +122,9 @@ class SameHtmlTests(SiteWithCards):
         with recorded() as index:
             self.client.get(url_in(self.site["news_index"], "en"))
         cards = {key for key in home["written"] if ":card:" in key}
-        # the home page's six latest articles are the newest, on the index's first page too
-        self.assertGreaterEqual(len(cards & set(index["hits"])), 6)
+        # the home page's six cards are its two featured articles (one of them the oldest) and the
+        # four newest others: five of them are on the index's first page too
+        self.assertGreaterEqual(len(cards & set(index["hits"])), 5)
 
     def test_a_cache_that_fails_renders_the_same(self):
         for url in self.urls("de")[:8]:

@@ -26,7 +26,7 @@ MAX_QUERIES = {
     "zone_index": 8,
 }
 MAX_COLD_QUERIES = {
-    "home": 16,
+    "home": 17,
     "news_index": 19,
     "news_page": 21,
     "zone_page": 20,

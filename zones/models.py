@@ -46,17 +46,23 @@ class ZoneIndexPage(BaseIndexPage):
         return items.select_related("image").prefetch_related("facts").order_by("path")
 
     def listing_context(self, request, items, filters, facts) -> dict:
-        """Every zone at once, grouped by kind in the order the kinds are declared (the
-        demonstration area first)."""
+        """Every zone at once (`zones`, in tree order), and grouped by kind in the order the kinds
+        are declared (the demonstration area first). Each zone gets `parent_zone` (the zone it is
+        part of, when listed) and `listed_facts` (two facts, key figures first)."""
+        zones = list(items)
+        by_path = {zone.path: zone for zone in zones}
         by_kind = {}
-        for zone in items:
+        for zone in zones:
+            zone.parent_zone = by_path.get(zone.path[: -zone.steplen])
+            zone.listed_facts = sorted(zone.facts.all(), key=lambda fact: not fact.key_figure)[:2]
             by_kind.setdefault(zone.kind, []).append(zone)
         return {
+            "zones": zones,
             "zone_groups": [
                 {"kind": kind, "label": label, "zones": by_kind[kind]}
                 for kind, label in ZoneKind.choices
                 if kind in by_kind
-            ]
+            ],
         }
 
 
@@ -222,6 +228,11 @@ class ZoneFact(Orderable):
         verbose_name=_("source article"),
     )
     as_of = models.DateField(_("as of"), null=True, blank=True)
+    key_figure = models.BooleanField(
+        _("key figure"),
+        default=False,
+        help_text=_("Show on the home page, in the key figures band, with its source and date."),
+    )
 
     panels = [
         FieldPanel("label"),
@@ -229,6 +240,7 @@ class ZoneFact(Orderable):
         FieldPanel("source"),
         FieldPanel("source_page"),
         FieldPanel("as_of"),
+        FieldPanel("key_figure"),
     ]
 
     class Meta(Orderable.Meta):
