@@ -30,7 +30,9 @@ require_chromium()
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 NARROWEST = {"width": 360, "height": 740}
 PHONE_HEADER_MAX = 120
-ZONE_INDEX_MAX = 2400  # px at 1280: the map (about 800 px with its list), then the zones by kind in a dense grid (one card per row was 4,100–4,600 without a map)
+# px at 1280: the map (about 800 px with its list), then the zones by kind in a dense grid
+# (one card per row was 4,100–4,600 px without a map)
+ZONE_INDEX_MAX = 2400
 
 # What the page shows about its header and frame, measured in the page.
 MEASURE = """() => {
