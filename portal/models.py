@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
@@ -487,6 +487,20 @@ class Topic(index.Indexed, models.Model):
         return self.name or self.slug
 
 
+class SiteSettingsForm(WagtailAdminModelForm):
+    """Shows each language's standard name in its empty name fields, so an editor sees what is shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        defaults = (("site_name", SiteSettings.DEFAULT_SITE_NAME), ("short_name", SiteSettings.DEFAULT_SHORT_NAME))
+        for name, default in defaults:
+            for code in i18n.language_codes():
+                field = self.fields.get(i18n.localized(name, code))
+                if field is not None:
+                    with translation.override(code):
+                        field.widget.attrs["placeholder"] = str(default)
+
+
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
     """The site's names (the header's brand, share cards, og:site_name) and the organisation's
@@ -514,6 +528,7 @@ class SiteSettings(BaseSiteSetting):
     email = models.EmailField(_("email"), blank=True)
     footer_note = models.CharField(_("footer note"), max_length=255, blank=True)
 
+    base_form_class = SiteSettingsForm
     panels = [
         MultiFieldPanel([FieldPanel("site_name"), FieldPanel("short_name")], heading=_("Identity")),
         MultiFieldPanel([FieldPanel("organisation"), FieldPanel("address")], heading=_("Organisation")),

@@ -219,9 +219,16 @@ def units(text: str) -> list[Unit]:
     for unit in pieces:
         if joined and not unit.space_before and (unit.text[0] in _CLOSING or joined[-1].text[-1] in _OPENING):
             joined[-1] = Unit(joined[-1].text + unit.text, joined[-1].space_before)
+        elif joined and unit.space_before and _is_one_letter(joined[-1].text):
+            # a one-letter word (Russian в, и, с; English a) never ends a line: it goes with the next
+            joined[-1] = Unit(joined[-1].text + " " + unit.text, joined[-1].space_before)
         else:
             joined.append(unit)
     return joined
+
+
+def _is_one_letter(text: str) -> bool:
+    return len(text) == 1 and text.isalpha() and not _breaks_anywhere(text)
 
 
 def _line_text(line: list[Unit]) -> str:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.template import Context, Template
 from django.test import RequestFactory, TestCase, override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from wagtail.models import PageViewRestriction, Site
@@ -204,6 +205,18 @@ class BrandTests(TestCase):
         settings_.save()
         html = self.brand("en")
         self.assertIn('<span class="brand-name">&lt;b&gt;A &amp; B&lt;/b&gt;</span>', html)
+
+    def test_the_admin_shows_each_languages_default_in_its_empty_fields(self):
+        self.client.force_login(get_user_model().objects.create_superuser("boss", "boss@example.org", "x"))
+        site = Site.objects.get(is_default_site=True)
+        response = self.client.get(reverse("wagtailsettings:edit", args=["portal", "sitesettings", site.pk]))
+        self.assertEqual(response.status_code, 200)
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        for lang in LANGUAGES:
+            name, short = self.defaults(lang)
+            suffix = lang.replace("-", "_")
+            self.assertEqual(page.find("input", attrs={"name": f"site_name_{suffix}"})["placeholder"], name)
+            self.assertEqual(page.find("input", attrs={"name": f"short_name_{suffix}"})["placeholder"], short)
 
     def test_the_mark_is_the_emblem_and_decorative(self):
         svg = self.parts(self.brand("en"))["svg"]
@@ -422,6 +435,14 @@ class CardDrawingTests(TestCase):
                     for word in line.split():
                         self.assertIn(word, words, f"{word!r} is not a whole word of the title")
                 self.assertEqual(" ".join(lines).replace("– ", "–"), title)
+
+    def test_a_one_letter_word_never_ends_a_line(self):
+        title = "Статья в «Жэньминь жибао»: превратить зону ШОС в центр открытости и сотрудничества"
+        font = sharecards._font(FONT, 64)
+        for width in range(700, 1100, 20):
+            lines = sharecards.wrap(sharecards.units(title), font, width)
+            self.assertFalse(any(line.split()[-1] in ("в", "и") for line in lines), (width, lines))
+            self.assertEqual(" ".join(lines), title)
 
     def test_long_titles_get_a_smaller_font_and_end_with_whole_words(self):
         short_font, short_lines = sharecards.fit("Zones", FONT)
