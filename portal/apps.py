@@ -24,7 +24,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import signals
+        from portal import sharecards, signals
         from portal.models import BasePage, page_models
 
         signals.connect()
@@ -36,3 +36,4 @@ class PortalConfig(AppConfig):
         for model in page_models():
             model.route = BasePage.route
         checks.register(check_routing)
+        checks.register(sharecards.check_font)

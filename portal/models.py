@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
@@ -528,17 +528,50 @@ class Topic(index.Indexed, models.Model):
         return self.name or self.slug
 
 
+class SiteSettingsForm(WagtailAdminModelForm):
+    """Shows each language's standard name in its empty name fields, so an editor sees what is shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        defaults = (("site_name", SiteSettings.DEFAULT_SITE_NAME), ("short_name", SiteSettings.DEFAULT_SHORT_NAME))
+        for name, default in defaults:
+            for code in i18n.language_codes():
+                field = self.fields.get(i18n.localized(name, code))
+                if field is not None:
+                    with translation.override(code):
+                        field.widget.attrs["placeholder"] = str(default)
+
+
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
-    """The organisation's contacts shown in every page's footer."""
+    """The site's names (the header's brand, share cards, og:site_name) and the organisation's
+    contacts shown in every page's footer."""
 
+    #: The names used where a language's setting is empty (translated in portal/locale).
+    DEFAULT_SITE_NAME = _("China–SCO Local Economic and Trade Cooperation Demonstration Area")
+    DEFAULT_SHORT_NAME = _("SCODA Portal")
+
+    site_name = models.CharField(
+        _("site name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Shown beside the emblem and on share cards. Empty: the standard name in this language."),
+    )
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("One line on phones and in browser tabs. Empty: the standard short name in this language."),
+    )
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)
     footer_note = models.CharField(_("footer note"), max_length=255, blank=True)
 
+    base_form_class = SiteSettingsForm
     panels = [
+        MultiFieldPanel([FieldPanel("site_name"), FieldPanel("short_name")], heading=_("Identity")),
         MultiFieldPanel([FieldPanel("organisation"), FieldPanel("address")], heading=_("Organisation")),
         MultiFieldPanel([FieldPanel("phone"), FieldPanel("email")], heading=_("Contact")),
         FieldPanel("footer_note"),
@@ -546,3 +579,17 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+    def _own(self, field_name: str) -> str:
+        # The active language's own column: an empty one gives the translated default, not
+        # another language's name (modeltranslation's fallback would give the English one).
+        language = translation.get_language() or i18n.default_language()
+        return (getattr(self, i18n.localized(field_name, language), "") or "").strip()
+
+    def display_name(self) -> str:
+        """The site's full name in the active language."""
+        return self._own("site_name") or str(self.DEFAULT_SITE_NAME)
+
+    def display_short_name(self) -> str:
+        """The site's short name in the active language."""
+        return self._own("short_name") or str(self.DEFAULT_SHORT_NAME)

@@ -16,4 +16,4 @@ class TopicTR(TranslationOptions):
 
 @register(SiteSettings)
 class SiteSettingsTR(TranslationOptions):
-    fields = ("organisation", "address", "footer_note")
+    fields = ("site_name", "short_name", "organisation", "address", "footer_note")

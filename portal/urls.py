@@ -7,13 +7,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import portal.richtext  # noqa: F401 (registers the rich text form field and the handlers that skip bad links)
-from portal import passwords
+from portal import identity, passwords
 from portal.health import healthz
 from portal.search import views as search_views
 
 urlpatterns = [
     # Outside i18n_patterns: no language prefix, no redirect.
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", identity.favicon, name="favicon"),
     # --- SEO: sitemap, robots.txt (portal/seo/sitemap.py) ---
     path("", include("portal.seo.sitemap")),
     # --- end SEO ---

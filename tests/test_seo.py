@@ -158,8 +158,9 @@ class SeedHeadTests(TestCase):
                 )
                 self.assertEqual(len(head.meta("og:site_name")), 1)
                 self.assertEqual(head.meta("article:published_time"), [news.date.isoformat()])
-                self.assertEqual(head.meta("twitter:card", "name"), ["summary"])
-                self.assertEqual(head.meta("og:image"), [])
+                # No picture of its own: its share card (tests/test_identity.py), a large card too.
+                self.assertEqual(head.meta("twitter:card", "name"), ["summary_large_image"])
+                self.assertEqual(len(head.meta("og:image")), 1)
                 self.assertEqual(self.head(zone, lang).meta("og:type"), ["website"])
 
     def test_one_meta_description_per_page(self):

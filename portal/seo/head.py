@@ -5,6 +5,10 @@ Built on portal.i18n (languages, default language, page_urls)
 image, Open Graph type, feeds, JSON-LD) the page says itself, through BasePage's
 interface: no page type is named here.
 
+Every response has an og:image: the page's own picture (BasePage.share_image), else its share
+card (portal/sharecards.py: its title on a branded picture; live public pages only), else the
+default share image (views that are not pages, previews, private pages).
+
 Head metadata adds no database query to a page view: the breadcrumb trail
 reuses the home page and menu pages the header loads anyway, and a page's
 JSON-LD the lists its get_context already built (BasePage.related).
@@ -25,7 +29,7 @@ from django.utils.translation import gettext
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page
 
-from portal import i18n, pagecache
+from portal import i18n, identity, pagecache, sharecards
 from portal.models import BasePage, SiteSettings
 from portal.seo.jsonld import SCHEMA, compact, json_ld
 
@@ -228,25 +232,27 @@ def head_metadata(request, page: Any = None, known_pages: Iterable = ()) -> Head
     than Wagtail's page serving (a 404 for a missing page has no canonical).
     """
     language = translation.get_language() or i18n.default_language()
+    names = identity.site_names(request)
     head = Head(
         canonical=None,
         alternates=[],
-        title=site_name(),
+        title=names.short_name,
         description="",
         meta_description="",
         og_type="website",
         og_locale=og_locale(language),
         og_locale_alternates=[og_locale(code) for code in i18n.language_codes() if code != language],
-        site_name=site_name(),
+        site_name=names.short_name,
         image=None,
         article=[],
-        twitter_card="summary",
+        twitter_card="summary_large_image",
         feeds=[],
         json_ld=[],
     )
     if request is None:
         return head
     if not isinstance(page, Page):
+        head.image = sharecards.default_image(request)
         match = getattr(request, "resolver_match", None)
         if match is not None and match.url_name != "wagtail_serve":
             urls = {code: request.build_absolute_uri(url) for code, url in view_language_urls(request).items()}
@@ -257,15 +263,14 @@ def head_metadata(request, page: Any = None, known_pages: Iterable = ()) -> Head
 
     facts = PageFacts(page, request, known_pages)
     portal_page = isinstance(page, BasePage)  # else Wagtail's own Page: its title and description only
-    image = facts.image
     head.canonical = facts.canonical
     head.alternates = hreflang_alternates(facts.urls)
     head.title = page.seo_title or page.title
     head.description = page.description() if portal_page else plain_text(page.search_description)
     # base.html writes the editor's search description; fill in only when it is empty.
     head.meta_description = "" if page.search_description else head.description
-    head.image = image
-    head.twitter_card = "summary_large_image" if image else "summary"
+    # The page's own picture, else its share card, else the default image: always one.
+    head.image = facts.image or sharecards.page_card(page, request) or sharecards.default_image(request)
     head.feeds = page.feed_links(request) if portal_page else feed_links(request)
     if portal_page:
         head.og_type = page.og_type

@@ -209,6 +209,9 @@ WAGTAILSEARCH_URL = env_str("WAGTAILSEARCH_URL", "")
 WAGTAILSEARCH_BACKEND = env_str("WAGTAILSEARCH_BACKEND", "elasticsearch8")
 WAGTAILSEARCH_INDEX = env_str("WAGTAILSEARCH_INDEX", "portal")
 FRONTEND_CACHE_URL = env_str("FRONTEND_CACHE_URL", "")
+# The font file share cards are drawn in (portal/sharecards.py); empty: Noto Sans CJK, found at
+# Debian's path or through fontconfig. It needs Chinese, Cyrillic and Latin glyphs.
+SHARE_CARD_FONT = env_str("SHARE_CARD_FONT", "")
 # E-mail (password resets, moderation notices): SMTP, STARTTLS on the submission port unless
 # EMAIL_USE_SSL (then port 465). Development prints mails instead (dev.py); production requires
 # EMAIL_HOST and DEFAULT_FROM_EMAIL, and the password (a secret, no default) when a user is set.
