@@ -45,7 +45,7 @@ def title_in(page, lang):
 
 
 def h1(tab) -> str:
-    return tab.locator("h1").inner_text().strip()
+    return tab.locator("h1").inner_text().strip().replace("\u00ad", "")  # soft hyphens: break points only
 
 
 def scroll_width(tab) -> int:
