@@ -329,7 +329,10 @@ class SearchPageTests(TestCase):
         cls.site = build_site(news_count=2)
         index = cls.site["news_index"]
         cls.public = NewsPageFactory(
-            parent=index, body_de="<p>Ein Quellwort steht hier.</p><p>Zweiter Absatz</p>", body_ru="<p>Квеллворт</p>"
+            parent=index,
+            title_de="Kooperationsplattform im Test",
+            body_de="<p>Ein Quellwort steht hier.</p><p>Zweiter Absatz</p>",
+            body_ru="<p>Квеллворт</p>",
         )
         NewsPageFactory(parent=index, body_ru="<p>Квеллворт дважды</p>", body_zh_hans="<p>源词在此</p>")
         private = NewsPageFactory(parent=index, body_de="<p>Quellwort Geheimwort</p>")
@@ -358,6 +361,11 @@ class SearchPageTests(TestCase):
     def test_excerpt_marks_the_words_and_keeps_paragraphs_apart(self):
         page = self.search("de", "quellwort")
         self.assertIn('class="excerpt">Ein <mark>Quellwort</mark> steht hier. Zweiter Absatz ', page)
+
+    def test_german_result_titles_get_soft_hyphens(self):
+        title = re.search(r'class="result-title"><a [^>]+>(.*?)</a>', self.search("de", "quellwort")).group(1)
+        self.assertIn(SHY, title)
+        self.assertEqual(title.replace(SHY, ""), "Kooperationsplattform im Test")
 
     def test_a_query_with_markup_is_escaped_in_the_page(self):
         page = self.search("de", "<b>Quellwort</b>")
