@@ -219,7 +219,8 @@ def _dictionary(code: str):
     import pyphen
 
     name = HYPHENATION.get(code)
-    return pyphen.Pyphen(lang=name) if name else None
+    # at least three letters go to the next line ("Freihandels-zone", not "Freihandelszo-ne")
+    return pyphen.Pyphen(lang=name, left=2, right=3) if name else None
 
 
 @functools.lru_cache(maxsize=8192)
