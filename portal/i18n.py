@@ -104,8 +104,8 @@ _VISIBLE_AFTER_TAG = re.compile(r"(?:^|>)\s*[^\s<&]")
 # The start or end of an element a browser shows on a line of its own (and <br>, <hr>, a table's
 # cell): its text is a word apart from the text before and after it.
 _BLOCK_TAG = re.compile(
-    r"(?=</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li"
-    r"|main|nav|ol|p|pre|section|table|td|th|tr|ul)(?=[\s/>]))",
+    r"<(?=/?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li"
+    r"|main|nav|ol|p|pre|section|table|td|th|tr|ul)[\s/>])",
     re.IGNORECASE,
 )
 # Soft hyphens (portal.text.hyphenate) are break opportunities, not characters a reader sees.
@@ -127,7 +127,7 @@ def html_to_text(value) -> str:
         return ""
     text = str(value)
     if "<" in text:
-        text = _BLOCK_TAG.sub(" ", text)
+        text = _BLOCK_TAG.sub(" <", text)
         stripped = _SIMPLE_TAG.sub("", text)
         text = strip_tags(text) if "<" in stripped or ">" in stripped else stripped
     if "&" in text:

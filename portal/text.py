@@ -56,7 +56,12 @@ def cut(text: str | None, length: int) -> str:
     """`text` (plain, whitespace collapsed) in at most `length` characters, the ellipsis included:
     cut at a space, or between two characters where one is CJK, never inside a word, with "…"
     and no dangling punctuation at the end. Only a single word longer than `length` is cut inside."""
-    text = " ".join((text or "").split())
+    text = text or ""
+    if len(text) > 4 * length:  # only the start is read: collapse its whitespace, not a whole page's
+        head = " ".join(text[: 4 * length].split())
+        text = head if len(head) > length else " ".join(text.split())
+    else:
+        text = " ".join(text.split())
     if len(text) <= length:
         return text
     if length <= len(ELLIPSIS):
@@ -81,12 +86,17 @@ def visitor_words(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w))
 
 
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) >= 5 else word
+
+
+@functools.lru_cache(maxsize=256)
 def _word_pattern(word: str) -> re.Pattern:
     """Where a spaced-script word is found: at the start of a word of the text, and the rest of that
     word marked too (trainee → trainees). Words of five letters or more also match with their last
     letter changed, as an inflection changes it (Карамая → Карамай, zones → zone); words of one or
     two characters only match whole (a query "b" marks "b", not every word starting with b)."""
-    stem = word[:-1] if len(word) >= 5 else word
+    stem = _stem(word)
     tail = "" if len(word) <= 2 else f"{_SPACED_WORD_CHAR}*"
     end = f"(?!{_SPACED_WORD_CHAR})" if not tail else ""
     return re.compile(f"(?<!{_SPACED_WORD_CHAR}){re.escape(stem)}{tail}{end}", re.IGNORECASE)
@@ -132,19 +142,35 @@ def highlight(text: str | None, words: Iterable[str]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 (every piece of text is escaped above)
 
 
+def _first_match(text: str, words: list[str]) -> int | None:
+    """Where the first of `words` is found in `text` (as match_spans finds them), else where one
+    occurs inside a longer word (SQLite matches "zone" in "Freihandelszone"), else None. Reads only
+    as far as each word's first occurrence."""
+    found = []
+    lowered = text.lower()
+    for word in words:
+        if not word:
+            continue
+        if _CJK.match(word):
+            pieces = [word] if word in text else [word[i : i + 2] for i in range(len(word) - 1)]
+            found.extend(position for piece in pieces if (position := text.find(piece)) >= 0)
+        # a plain search first: the pattern's look-behind costs more on a long text without the word
+        elif _stem(word) in lowered and (match := _word_pattern(word).search(text)):
+            found.append(match.start())
+    if not found:
+        found = [position for word in words if word and (position := lowered.find(word)) >= 0]
+    return min(found) if found else None
+
+
 def excerpt(text: str | None, words: Iterable[str], length: int) -> str:
     """A stretch of plain `text` of at most `length` characters (ellipses included) that shows the
     first of `words` found, a little of what precedes it first; cut at word boundaries (cut)."""
     text = " ".join((text or "").split())
-    words = list(words)
-    spans = match_spans(text, words)
-    if not spans:  # found inside a word only (SQLite matches "zone" in "Freihandelszone"): show it unmarked
-        lowered = text.lower()
-        inside = [position for word in words if word and (position := lowered.find(word)) >= 0]
-        spans = [(min(inside), min(inside))] if inside else []
-    if len(text) <= length or not spans or spans[0][0] < length // 4:
+    if len(text) <= length:
+        return text
+    found = _first_match(text, list(words))
+    if found is None or found < length // 4:
         return cut(text, length)
-    found = spans[0][0]
     # Start a quarter of the length before the word, at the next place a cut may fall, else at the
     # start of the word the match is in.
     start = _break_at_or_after(text, found - length // 4, found)
