@@ -17,8 +17,9 @@ def html_lang(html: str) -> str:
 
 
 def h1(page_html: str) -> str:
+    """The <h1>'s text as a reader sees it: soft hyphens (German and Russian headings) are not characters."""
     match = re.search(r"<h1[^>]*>(.*?)</h1>", page_html, re.S)
-    return html.unescape(match.group(1).strip()) if match else ""
+    return html.unescape(match.group(1).strip()).replace("\u00ad", "") if match else ""
 
 
 def form_data(querydict) -> dict:

@@ -8,6 +8,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -306,6 +307,9 @@ class OneHtmlToTextTests(SimpleTestCase):
             '<a href="x>y">link</a>': "link",
             "<script>if (a<b) x</script>": "if (a<b) x",
             "plain &#39;quoted&#39;": "plain 'quoted'",
+            "<p>with it.</p><p>In 2018</p><ul><li>one</li><li>two<br>three</li></ul>": "with it. In 2018 one two three",
+            "<h2>Title</h2>Text R<b>&amp;</b>D": "Title Text R&D",
+            "Grenz\u00adwirtschafts&shy;zone": "Grenzwirtschaftszone",
             "": "",
             None: "",
         }
@@ -335,7 +339,9 @@ class OneHtmlToTextTests(SimpleTestCase):
         count = 0
         for path in Path(settings.FIXTURE_DIRS[0]).glob("*.json"):
             for text in texts(json.loads(path.read_text(encoding="utf-8"))):
-                expected = " ".join(html_module.unescape(strip_tags(text)).split())
+                # Django's parser after a space before each block tag: paragraphs do not run together.
+                spaced = re.sub(r"(?=</?(?:p|h[1-6]|li|ul|ol|br|blockquote|div)[\s/>])", " ", text)
+                expected = " ".join(html_module.unescape(strip_tags(spaced)).split())
                 self.assertEqual(html_to_text(text), expected, text[:80])
                 if "<img" not in text and "<embed" not in text:
                     self.assertEqual(is_blank_html(text), not expected, text[:80])

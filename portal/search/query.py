@@ -10,6 +10,7 @@ from django.db import models
 from wagtail.models import Page
 
 from portal import i18n
+from portal import text as text_utils
 from portal.search.index import _HAN, PG_CONFIG, is_postgres, segment
 
 MAX_QUERY_LENGTH = 200
@@ -160,13 +161,11 @@ class Matches:
         return in_title.union(others, all=True).order_by("group", *NEWEST)[start:stop]
 
 
-def excerpt(text: str, terms: list[str], length: int = EXCERPT_LENGTH) -> str:
-    """A stretch of `text` around the first matching term (plain text, no markup)."""
-    lowered = text.lower()
-    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
-    start = max(min(positions) - length // 4, 0) if positions else 0
-    snippet = text[start : start + length]
-    return ("…" if start > 0 else "") + snippet + ("…" if start + length < len(text) else "")
+def excerpt(text: str, query: str, length: int = EXCERPT_LENGTH) -> str:
+    """A stretch of plain `text` around the first of the visitor's words of `query` (portal.text.excerpt:
+    cut at word boundaries, CJK at a character, with ellipses); the template marks the words
+    (text_tags.highlight)."""
+    return text_utils.excerpt(text, text_utils.visitor_words(query), length)
 
 
 def results_for(entries, query: str, code: str) -> list[Result]:
@@ -176,7 +175,6 @@ def results_for(entries, query: str, code: str) -> list[Result]:
     # not the page's every column.
     url_columns = ("depth", "path", *i18n.localized_columns("url_path"))
     pages = Page.objects.only(*url_columns).in_bulk([e.page_id for e in entries])
-    terms = query_terms(query, code)
     keys = {model: key for key, (_label, model) in search_types().items()}
     results = []
     for entry in entries:
@@ -192,7 +190,7 @@ def results_for(entries, query: str, code: str) -> list[Result]:
                 type_key=key,
                 type_label=str(model._meta.verbose_name) if model else "",
                 date=entry.date,
-                excerpt=excerpt(entry.body, terms),
+                excerpt=excerpt(entry.body, query),
             )
         )
     return results

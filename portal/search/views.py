@@ -1,10 +1,13 @@
 from functools import cached_property
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from portal import pagecache
+from portal import i18n, pagecache
 from portal.pagination import page_number, paginate
 from portal.search import query as portal_search
 
@@ -38,6 +41,34 @@ class Answer:
     def more(self) -> bool:
         """More matches than the search counts: the count says "more than", the pages stop there."""
         return self.results_page.paginator.count > 0 and self.matches.more  # counting sets matches.more
+
+    @cached_property
+    def other_languages(self) -> list[dict]:
+        """When nothing matches: the same query (and type) in each other language that finds something,
+        with its count (counted as this search counts, up to MAX_RESULTS: `more` past that) and its
+        URL. Public pages only, like every search (Matches)."""
+        found = []
+        for code in i18n.language_codes():
+            if code == self.language:
+                continue
+            matches = portal_search.Matches(self.query, code, self.type_key or None)
+            count = matches.count()
+            if not count:
+                continue
+            with translation.override(code):
+                url = reverse("search")
+            params = {"q": self.query, **({"type": self.type_key} if self.type_key else {})}
+            found.append(
+                {
+                    "code": code,
+                    # the language's name in itself, marked as such inside the visitor's sentence
+                    "name": format_html('<span lang="{}">{}</span>', code, i18n.language_name(code)),
+                    "count": count,
+                    "more": matches.more,
+                    "url": f"{url}?{urlencode(params)}",
+                }
+            )
+        return found
 
     def may_keep(self) -> bool:
         """Keep the rendered results? Made-up queries count against the client's budget of new

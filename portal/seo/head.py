@@ -23,7 +23,6 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from wagtail.images.models import SourceImageIOError
@@ -55,7 +54,11 @@ def news_feed_title(zone_title: str | None = None) -> str:
 
 
 def plain_text(value: str | None, length: int = DESCRIPTION_LENGTH) -> str:
-    return Truncator(i18n.html_to_text(value)).chars(length)
+    """`value` (rich or plain text) as plain text of at most `length` characters, cut at a word
+    boundary (CJK at a character) with an ellipsis (portal.text.cut)."""
+    from portal.text import cut
+
+    return cut(i18n.html_to_text(value), length)
 
 
 # --- URLs in every language ---------------------------------------------------

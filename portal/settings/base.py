@@ -351,6 +351,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
+# Dates written one way per language everywhere (portal/formats: English day-month-year).
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)

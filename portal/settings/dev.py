@@ -7,3 +7,5 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-producti
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # `make run` creates the demo accounts only when this is on.
 PORTAL_CREATE_DEMO_USERS = True
+# A missing page shows the portal's 404 page in the visitor's language, not Django's technical one.
+MIDDLEWARE = [*MIDDLEWARE, "portal.views.NotFoundPageMiddleware"]  # noqa: F405
