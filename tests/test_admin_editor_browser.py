@@ -218,3 +218,21 @@ def test_page_names_in_the_admin_users_language(open_tab, site, username, langua
     tab.goto("/admin/translations/")
     assert tab.get_by_role("link", name=getattr(news, f"title_{suffix}"), exact=True).count() == 1
     leave(tab)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en", "de", "ru"])
+def test_every_title_is_read_whole_on_a_phone(open_tab, site, language):
+    prefer("admin", language)
+    news = site["news"][0]
+    tab = open_tab(390, 844)
+    log_in(tab, "admin")
+    tab.goto(f"/admin/pages/{news.pk}/edit/")
+    for code in ("zh_hans", "en", "de", "ru"):
+        box = tab.locator(f"#id_title_{code}")
+        scroll_w, client_w, scroll_h, client_h = box.evaluate(
+            "el => [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight]"
+        )
+        assert scroll_w <= client_w + 1 and scroll_h <= client_h + 2, (code, scroll_w, client_w, scroll_h, client_h)
+    assert getattr(news, f"title_{language.replace('-', '_')}") in tab.locator("header").first.text_content()
+    shot(tab, f"phone-{language}")
+    leave(tab)
