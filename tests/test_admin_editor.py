@@ -99,6 +99,7 @@ class EditorTests(TestCase):
         cls.editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
         prefer(cls.editor, "en")
         cls.colleague = get_user_model().objects.create_superuser("colleague", "colleague@example.com", "pw")
+        prefer(cls.colleague, "en")
 
     def setUp(self):
         self.client.force_login(self.editor)
