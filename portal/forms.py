@@ -36,7 +36,10 @@ class PortalPageForm(WagtailAdminPageForm):
             field = self.fields.get(i18n.localized("slug", code))
             if field is not None:
                 field.required = False
-                field.widget.attrs.update(slug_widget_attrs(field.widget.attrs, self.slug_made_by_editor(code)))
+                # only a page not live follows its title (and a live one need not load pinyin's dictionaries)
+                syncs = bool(self.instance.pk) and not self.instance.live
+                edited = syncs and self.slug_made_by_editor(code)
+                field.widget.attrs.update(slug_widget_attrs(field.widget.attrs, edited))
             title = self.fields.get(i18n.localized("title", code))
             if title is not None and code != default:
                 # Wagtail's title panel would say "Page title*": required, which only the default one is
