@@ -22,7 +22,9 @@ endif
 .PHONY: help install run serve migrate load test test-fast test-reliability reliability backup restore lint format messages check
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+		| sed -e 's/\$$(PORT)/$(PORT)/g' -e 's/\$$(BIND)/$(BIND)/g' \
+		| awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +42,7 @@ load: migrate ## Load the fixtures and create the demo accounts (dev settings)
 	$(PY) manage.py create_demo_users
 
 run: load ## Set everything up and serve on http://127.0.0.1:$(PORT) (SQLite)
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 serve: install ## Production settings under gunicorn on BIND:PORT (needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(PY) manage.py collectstatic --noinput

@@ -9,7 +9,7 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -208,35 +208,81 @@ def ascii_slug(text: str, max_length: int = 80) -> str:
     return slug
 
 
-def complete_slugs(titles: dict[str, str | None], slugs: dict[str, str | None]) -> dict[str, str | None]:
+def unique_slug(slug: str, taken: Collection[str]) -> str:
+    """`slug`, or `slug-2`, `slug-3` … (Wagtail's rule for the slugs it makes) when a sibling has it."""
+    if slug not in taken:
+        return slug
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
+
+
+#: taken(code, slug): the slugs starting with `slug` that a page's siblings have in language `code`.
+Taken = Callable[[str, str], Collection[str]]
+
+
+def complete_slugs(
+    titles: dict[str, str | None], slugs: dict[str, str | None], taken: Taken | None = None
+) -> dict[str, str | None]:
     """Every language's slug: its own, else one made from its own title, else the
     slug of the language its title falls back to.
 
     Routing reads `page.slug` through the fallback chain, so the URL of a
-    language without its own title must use the same fallback.
+    language without its own title must use the same fallback. With `taken`, a slug
+    made here that a sibling has already gets a number (two titles that read alike
+    in pinyin, 示范 and 师范, or an editor's forgotten draft of the same title, never
+    clash); a slug the editor gave is kept as it is, for the editor to see the clash.
     """
     result: dict[str, str | None] = {}
     for code in language_codes():
         slug = slugs.get(code) or ""
         if slug and not slug.isascii():
             slug = ascii_slug(slug)
+        made = not slug
         if not slug and titles.get(code):
             slug = ascii_slug(titles[code])
         if not slug:
             slug = next((result[c] for c in fallback_chain(code)[1:] if result.get(c)), "")
+        if made and slug and taken is not None:
+            slug = unique_slug(slug, taken(code, slug))
         result[code] = slug or None
     return result
 
 
-def complete_slug_columns(values: Mapping) -> dict[str, str | None]:
+def complete_slug_columns(values: Mapping, taken: Taken | None = None) -> dict[str, str | None]:
     """complete_slugs for a mapping of title and slug columns (title_en, slug_en …: a page's
     attributes, a form's cleaned data): {slug column: slug} in every language."""
     codes = language_codes()
     slugs = complete_slugs(
         {code: values.get(localized("title", code)) for code in codes},
         {code: values.get(localized("slug", code)) for code in codes},
+        taken,
     )
     return {localized("slug", code): slug for code, slug in slugs.items()}
+
+
+def sibling_slugs(parent, exclude_pk=None) -> Taken:
+    """taken() for complete_slugs: the slugs the children of `parent` (but `exclude_pk`) have in a
+    language, as routing reads them (an empty one through the fallback chain), among those that
+    start with the slug asked about: one narrow query per slug made."""
+    from django.db.models import Q
+
+    from wagtail.models import Page
+
+    def taken(code: str, slug: str) -> set[str]:
+        if parent is None or not parent.pk:
+            return set()
+        chain = [localized("slug", c) for c in fallback_chain(code)]
+        match = Q()
+        for column in chain:
+            match |= Q(**{f"{column}__startswith": slug})
+        rows = Page.objects.child_of(parent).filter(match)
+        if exclude_pk:
+            rows = rows.exclude(pk=exclude_pk)
+        return {next((row[c] for c in chain if row[c]), "") for row in rows.values(*chain)} - {""}
+
+    return taken
 
 
 VISIBLE_EXCLUDED = {"slug", "seo_title", "search_description"}

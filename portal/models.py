@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
@@ -22,38 +22,13 @@ from modelcluster.fields import ParentalKey
 
 from portal import i18n, pagecache
 from portal.filters import Filters
+from portal.forms import PortalPageForm
 from portal.l10n.panels import TranslationStatusPanel
-from portal.l10n.permissions import PortalPagePermissionTester, check, restrict, translator_languages
+from portal.l10n.permissions import PortalPagePermissionTester
+from portal.l10n.titles import admin_title
 from portal.pagination import PAGE_SIZE, narrow, paginate_listing
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "image", "blockquote"]
-
-
-class PortalPageForm(WagtailAdminPageForm):
-    """Fills a slug left empty from the title of the same language (pinyin for Chinese)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for code in i18n.language_codes():
-            field = self.fields.get(i18n.localized("slug", code))
-            if field is not None:
-                field.required = False
-        self.translator_languages = translator_languages(self.for_user)
-        if self.translator_languages:
-            restrict(self, self.translator_languages)
-
-    def clean(self):
-        # Only the languages the form has a slug field for (a translator's form has fewer).
-        codes = [c for c in i18n.language_codes() if i18n.localized("slug", c) in self.fields]
-        columns = {i18n.localized(name, c) for name in ("title", "slug") for c in codes}
-        given = {column: value for column, value in self.cleaned_data.items() if column in columns}
-        for column, slug in i18n.complete_slug_columns(given).items():
-            if column in self.fields:
-                self.cleaned_data[column] = slug or ""
-        cleaned = super().clean()
-        if self.translator_languages:
-            check(self, self.translator_languages)
-        return cleaned
 
 
 # --- Privacy -----------------------------------------------------------------------------
@@ -313,6 +288,10 @@ class BasePage(Page):
         return found
 
     def get_admin_display_title(self):
+        """The title in the admin user's language (portal/l10n/titles.py)."""
+        title = admin_title(self)
+        if title:
+            return title
         with translation.override(i18n.default_language()):
             return super().get_admin_display_title()
 

@@ -1,7 +1,9 @@
 from urllib.parse import urlsplit
 
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -39,6 +41,28 @@ def translation_urls():
         path("translations/xliff/", report.xliff_export, name="portal_translations_xliff_export"),
         path("translations/xliff/import/", report.xliff_import, name="portal_translations_xliff_import"),
     ]
+
+
+@hooks.register("insert_global_admin_css")
+def editor_css():
+    """The same layout for every language's title; growing one-line texts (Wagtail has no
+    editor-only CSS hook any more; the rules name only the editor's elements)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("portal/admin/editor.css"))
+
+
+@hooks.register("insert_editor_js")
+def editor_js():
+    """Slugs left to the server for titles beyond ASCII; one-line texts kept on one line."""
+    return format_html('<script src="{}"></script>', static("portal/admin/editor.js"))
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def slug_notes(request, page):
+    """Say why a slug made from the title got a number: a draft has it (PortalPageForm)."""
+    for text, holder_pk in getattr(page, "slug_notes", []):
+        edit = reverse("wagtailadmin_pages:edit", args=[holder_pk])
+        messages.warning(request, text, buttons=[messages.button(edit, _("Edit that draft"))])
 
 
 @hooks.register("register_reports_menu_item")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
@@ -43,7 +44,8 @@ class ReportTests(TestCase):
         for lang in response.context["summary"]:
             self.assertEqual(lang["percent"], 100.0, lang["code"])
             self.assertEqual(lang["counts"]["missing"] + lang["counts"]["outdated"], 0)
-        self.assertContains(response, self.news.title_zh_hans)
+        # pages are named in the admin user's language (English here)
+        self.assertContains(response, f'lang="en">{escape(self.news.title_en)}</a>', html=False)
 
     def test_missing_and_outdated_show_with_their_fields(self):
         page = self.news.get_latest_revision_as_object()
@@ -93,7 +95,8 @@ class ReportTests(TestCase):
         self.assertEqual(len(rows), TranslationStatus.objects.count())
         self.assertEqual(
             set(rows[0]),
-            {"page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated"},
+            {"page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated"}
+            | {"live"},
         )
         only_de = list(
             csv.DictReader(
@@ -196,6 +199,10 @@ class XliffAdminTests(TestCase):
         self.assertEqual({f.get("target-language") for f in files}, {"de"})
         refused = self.download(language="ru")
         self.assertEqual((refused.status_code, refused["Location"]), (302, "/admin/"))
+        own = self.download()
+        self.assertEqual(own.status_code, 200, "no language: the translator's own")
+        self.assertIn('target-language="de"', own.content.decode())
+        self.client.force_login(self.admin)
         self.assertEqual(self.download().status_code, 302, "no language: back to the report with a message")
 
     def test_upload_writes_a_draft_revision(self):

@@ -17,6 +17,7 @@ from portal import i18n
 from portal.l10n import status
 from portal.l10n.models import TranslationState, TranslationStatus
 from portal.l10n.permissions import editable_pages, translator_languages
+from portal.l10n.titles import admin_title_and_language
 from portal.pagination import paginate
 
 
@@ -31,11 +32,21 @@ def page_types() -> dict[str, type]:
 class Row:
     page: Page
     cells: list  # one dict per language
+    title: str = ""  # in the admin user's language (portal/l10n/titles.py)
+    title_language: str = ""
+
+
+def default_language_filter(user) -> str:
+    """The language the report starts with: a translator's own (the first, for one of several
+    languages), so that "Download XLIFF" has a language; "" (all) for editors."""
+    own = sorted(translator_languages(user), key=i18n.language_codes().index)
+    return own[0] if own else ""
 
 
 def _filters(request):
     languages = i18n.language_codes()
-    language = request.GET.get("language", "")
+    # "language" absent: the user's own; present and empty: all languages, as chosen
+    language = request.GET.get("language", default_language_filter(request.user))
     state = request.GET.get("state", "")
     page_type = request.GET.get("type", "")
     section = request.GET.get("section", "")
@@ -127,11 +138,14 @@ def report(request):
                     "outdated": [(key, status.field_label(page, key)) for key in (row.outdated_fields if row else [])],
                 }
             )
-        table.append(Row(page=page, cells=cells))
+        title, title_language = admin_title_and_language(page)
+        table.append(Row(page=page, cells=cells, title=title, title_language=title_language))
     editable = editable_pages(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    if language and "language" not in query:
+        query["language"] = language  # the translator's own: the downloads follow it
     return TemplateResponse(
         request,
         "portal/l10n/report.html",
@@ -143,7 +157,10 @@ def report(request):
             "all_languages": [(code, i18n.language_name(code)) for code in i18n.language_codes()],
             "states": TranslationState.choices,
             "page_types": [(key, key.replace("_", " ")) for key in page_types()],
-            "sections": Page.objects.filter(depth__in=[2, 3], pk__in=editable.values("pk")).order_by("path"),
+            "sections": [
+                {"pk": section.pk, "depth": section.depth, "title": admin_title_and_language(section)[0]}
+                for section in Page.objects.filter(depth__in=[2, 3], pk__in=editable.values("pk")).order_by("path")
+            ],
             "selected": {"language": language, "state": state, "type": page_type, "section": section_page},
             "errors": errors,
             "query": query.urlencode(),
@@ -169,7 +186,7 @@ def csv_response(rows, language, state):
     response.write("\ufeff")  # spreadsheet programs read UTF-8 with a BOM
     writer = csv.writer(response)
     writer.writerow(
-        ["page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated"]
+        ["page_id", "title", "type", "path", "language", "state", "filled", "expected", "missing", "outdated", "live"]
     )
     # every cell, not just the title: any text here may come from a page
     if language:
@@ -188,6 +205,7 @@ def csv_response(rows, language, state):
             row.expected,
             " ".join(row.missing_fields),
             " ".join(row.outdated_fields),
+            1 if row.page.live else 0,
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return response
@@ -209,7 +227,7 @@ def confirm(request, page_id: int, language: str):
     messages.success(
         request,
         _("%(count)d field(s) of “%(title)s” confirmed as still correct in %(language)s.")
-        % {"count": count, "title": page.draft_title, "language": i18n.language_name(language)},
+        % {"count": count, "title": admin_title_and_language(page)[0], "language": i18n.language_name(language)},
     )
     return redirect(safe_next(request) or "portal_translations")
 
