@@ -767,6 +767,8 @@ class Generator:
                     "sort_order": index,
                     "source_page_id": rng.choice(news_ids) if news_ids and rng.random() < 0.5 else None,
                     "as_of": writer.date(datetime.date(2018, 1, 1), datetime.date(2024, 12, 31)),
+                    # about one zone in ten shows its first figure in the home page's key figures band
+                    "key_figure": index == 0 and rng.random() < 0.1,
                     **translated_row(group),
                 }
             )

@@ -370,6 +370,11 @@ class SearchPageTests(TestCase):
     def test_a_query_with_markup_is_escaped_in_the_page(self):
         page = self.search("de", "<b>Quellwort</b>")
         self.assertNotIn("<b>", page)
+        self.assertIn("&lt;b&gt;Quellwort&lt;/b&gt;", page)
+        # "b" is a search word too, which PostgreSQL finds in no text: the highlight is checked
+        # with markup characters around the word alone
+        page = self.search("de", "<Quellwort>")
+        self.assertNotIn("<Quellwort>", page)
         self.assertIn("<mark>Quellwort</mark>", page)
 
     def test_no_result_suggests_other_languages_with_counts(self):
