@@ -33,3 +33,12 @@ def require_chromium() -> None:
             f"Browser tests are required but {CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk"
         )
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+
+
+def log_in(tab, username: str, password: str = "changeme") -> None:  # noqa: S107 (the demo users' password)
+    """Sign in to the admin in `tab` as one of the demo users (create_demo_users)."""
+    tab.goto("/admin/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", password)
+    with tab.expect_navigation():
+        tab.click("button[type=submit]")

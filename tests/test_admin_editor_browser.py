@@ -14,7 +14,7 @@ import pytest
 
 from news.models import NewsPage
 from portal.l10n.permissions import TRANSLATOR_GROUPS
-from tests.browser import SHOTS, require_chromium
+from tests.browser import SHOTS, log_in, require_chromium
 from tests.seed import load_seed
 from zones.models import ZonePage
 
@@ -42,14 +42,6 @@ def site(live_server):
 def prefer(username: str, language: str) -> None:
     user = get_user_model().objects.get(username=username)
     UserProfile.get_for_user(user).__class__.objects.filter(user=user).update(preferred_language=language)
-
-
-def log_in(tab, username):
-    tab.goto("/admin/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", "changeme")
-    with tab.expect_navigation():
-        tab.click("button[type=submit]")
 
 
 def leave(tab):

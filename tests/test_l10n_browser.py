@@ -12,7 +12,7 @@ import pytest
 
 from news.models import NewsPage
 from portal.l10n.permissions import TRANSLATOR_GROUPS
-from tests.browser import SHOTS, require_chromium
+from tests.browser import SHOTS, log_in, require_chromium
 from tests.seed import load_seed
 
 require_chromium()
@@ -27,14 +27,6 @@ def translator(live_server):
     user = get_user_model().objects.create_user("translator-de", password="changeme")
     user.groups.add(Group.objects.get(name=TRANSLATOR_GROUPS["de"]))
     return seed, user
-
-
-def log_in(tab, username):
-    tab.goto("/admin/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", "changeme")
-    with tab.expect_navigation():
-        tab.click("button[type=submit]")
 
 
 def test_report_and_translator_edits_german_only(open_tab, translator):

@@ -20,7 +20,7 @@ from modelcluster.models import get_all_child_relations
 
 from portal import i18n
 from portal.l10n.permissions import TRANSLATOR_GROUPS
-from tests.browser import SHOTS, require_chromium
+from tests.browser import SHOTS, log_in, require_chromium
 from tests.seed import load_seed
 from zones.models import ZonePage
 
@@ -58,14 +58,6 @@ def site(live_server):
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
         WorkflowPage.objects.create(workflow=workflow, page=root)
     return seed
-
-
-def log_in(tab, username):
-    tab.goto("/admin/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", "changeme")
-    with tab.expect_navigation():
-        tab.click("button[type=submit]")
 
 
 def leave(tab):
