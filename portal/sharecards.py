@@ -24,6 +24,7 @@ import json
 import logging
 import shutil
 import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,7 @@ from django.utils.text import capfirst
 from PIL import Image, ImageDraw, ImageFont, features
 
 from portal import i18n, identity
+from portal.fontmap import Coverage
 
 logger = logging.getLogger(__name__)
 
@@ -124,12 +126,19 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=4)
-def covered(path: str) -> frozenset[int]:
-    """The code points the font has a glyph for (its character map)."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, fontNumber=_face_index(path), lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+def covered(path: str) -> Coverage:
+    """The code points the font has a glyph for (its character map), read in a child process
+    (portal/fontmap.py says why); `ord(char) in covered(path)`."""
+    result = subprocess.run(  # noqa: S603 (this interpreter, a module of the project, a font path)
+        [sys.executable, "-m", "portal.fontmap", path, str(_face_index(path))],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    if result.returncode:
+        raise OSError(f"cannot read the character map of {path}: {result.stderr.decode(errors='replace')[-300:]}")
+    return Coverage(result.stdout)
 
 
 def drawable(text: str, path: str) -> str:
@@ -474,7 +483,11 @@ def card_for(page, request) -> Card | None:
     path = font_path()
     if path is None:
         return None
-    title = drawable(unicodedata.normalize("NFC", page.seo_title or page.title or ""), path)
+    try:
+        title = drawable(unicodedata.normalize("NFC", page.seo_title or page.title or ""), path)
+    except OSError:  # a font that cannot be read: the page shares the default image (check_font says why)
+        logger.exception("share card font %s cannot be read", path)
+        return None
     if not title:
         return None
     names = identity.site_names(request)

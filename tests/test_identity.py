@@ -3,11 +3,13 @@
 import io
 import re
 import shutil
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.template import Context, Template
@@ -22,6 +24,7 @@ from bs4 import BeautifulSoup
 from PIL import Image, ImageChops, ImageStat
 
 from portal import identity, pagecache, sharecards
+from portal.fontmap import Coverage
 from portal.models import SiteSettings
 from tests.factories import build_site
 from tests.helpers import LANGUAGES, url_in
@@ -309,6 +312,31 @@ class OgImageTests(MediaMixin, TestCase):
         head = head_of(self.client.get(url_in(self.site["news"][0], "de")))
         self.assertTrue(self.assert_image(head, "no font").endswith("/portal/img/share-default.png"))
         self.assertEqual(self.card_files(), [])
+
+    def test_a_file_that_is_no_font_gives_the_default_image_and_a_warning(self):
+        not_a_font = Path(settings.MEDIA_ROOT) / "not-a-font.ttf"
+        not_a_font.parent.mkdir(parents=True, exist_ok=True)
+        not_a_font.write_bytes(b"<html>not a font</html>")
+        with override_settings(SHARE_CARD_FONT=str(not_a_font)):
+            (warning,) = sharecards.check_font()
+            self.assertEqual(warning.id, "portal.W001")
+            self.assertIn("cannot be read", warning.msg)
+            with self.assertLogs("portal.sharecards", "ERROR"):
+                response = self.client.get(url_in(self.site["news"][0], "ru"))
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.assert_image(head_of(response), "no font").endswith("/portal/img/share-default.png"))
+
+    @requires_font
+    def test_the_character_map_is_read_in_a_child_process(self):
+        """fontTools' map of a CJK font would stay in the worker (portal/fontmap.py): only a bitmap does."""
+        sharecards.covered.cache_clear()
+        modules_before = set(sys.modules)
+        coverage = sharecards.covered(sharecards.font_path())
+        self.assertIsInstance(coverage, Coverage)
+        self.assertTrue(all(ord(char) in coverage for char in "示范区 Жемчужина Größe"))
+        self.assertNotIn(0xE000, coverage)  # a private-use code point: no glyph
+        self.assertNotIn(-1, coverage)
+        self.assertNotIn("fontTools.ttLib", set(sys.modules) - modules_before)
 
     @requires_font
     def test_the_installed_font_passes_the_check(self):
