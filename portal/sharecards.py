@@ -2,16 +2,15 @@
 og:image of pages that have no picture of their own (a link shared in WeChat, Telegram or X shows
 it).
 
-A card is made with Pillow the first time the page's head is rendered in a language, and kept in
-the media storage (Django's default storage: MEDIA_ROOT, or the S3 bucket) as an image rendition
-is, under a name that is a digest of everything drawn on it and of the design's version
-(sharecards/<language>/<digest>.png). The same title gives the same file, made once; a new title
-gives a new name (the old file stays, as old renditions do, for links already shared). Made when
-the head is rendered rather than on publish: the head is a cached page part
-(portal/fragments.py), so this runs once per change and language, covers pages published before
-cards existed and languages whose title falls back, and makes nothing for pages nobody visits.
-Drafts (previews), unpublished and private pages never get a card: their head shows the default
-share image, which has no title on it.
+Drawn the way Wagtail makes an image rendition from a signed URL: the page's head only names the
+card (/share-cards/<page id>/<language>/<digest>.png, the digest of everything drawn on it and of
+the design's version), which costs no drawing and no font; the card is made with Pillow the first
+time that address is fetched (by a chat app's crawler, usually) and kept in the media storage
+(Django's default storage: MEDIA_ROOT, or the S3 bucket) under sharecards/<language>/<digest>.png,
+so every later fetch, from any worker, reads the file. The same title gives the same card, made
+once; a new title gives a new address, and an old address leads to the current card. Drafts
+(previews), unpublished and private pages never get a card, by the head or by a crafted address:
+their head shows the default share image, which has no title on it.
 
 The text is set in a CJK font that covers Latin and Cyrillic too (Noto Sans CJK, Debian's
 fonts-noto-cjk), found at its usual path or through fontconfig, or named by SHARE_CARD_FONT.
@@ -34,8 +33,11 @@ from django.conf import settings
 from django.core import checks
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.cache import patch_cache_control
 from django.utils.text import capfirst
 
 from PIL import Image, ImageDraw, ImageFont, features
@@ -307,10 +309,12 @@ class Card:
     short_name: str
     label: str = ""
 
-    def file_name(self, path: str) -> str:
+    def digest(self, path: str) -> str:
         parts = [DESIGN_VERSION, self.title, self.language, self.site_name, self.short_name, self.label, path]
-        digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
-        return f"{DIRECTORY}/{self.language}/{digest}.png"
+        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
+
+    def file_name(self, path: str) -> str:
+        return f"{DIRECTORY}/{self.language}/{self.digest(path)}.png"
 
 
 def _text(draw, position, text, font, fill, language):
@@ -381,7 +385,7 @@ def render(card: Card, path: str) -> bytes:
     _masthead(image, path, card.site_name, card.short_name, card.language)
     draw = ImageDraw.Draw(image)
     draw.rectangle([MARGIN, TITLE_TOP - 30, MARGIN + 96, TITLE_TOP - 24], fill=identity.GOLD)
-    font, lines = fit(card.title, path)
+    font, lines = fit(drawable(card.title, path), path)
     size = font.size
     step = size * LINE_HEIGHT
     block = step * (len(lines) - 1) + size
@@ -433,32 +437,6 @@ def default_image_png() -> bytes:
 
 # --- Cards for pages ----------------------------------------------------------------------------
 
-# Names of the cards this process made or found in the storage, with their URLs: a card is never
-# changed once made (its name is its content), so asking the storage once is enough.
-_stored: dict[str, str] = {}
-_STORED_MAX = 10_000
-
-
-def stored_url(name: str, make) -> str | None:
-    """The URL of the media file `name`, made with make() and saved first if the storage lacks it;
-    None when the storage or the drawing fails (the page then shares the default image)."""
-    url = _stored.get(name)
-    if url is not None:
-        return url
-    try:
-        if not default_storage.exists(name):
-            saved = default_storage.save(name, ContentFile(make()))
-            if saved != name:  # another process saved it meanwhile: keep one copy
-                default_storage.delete(saved)
-        url = default_storage.url(name)
-    except Exception:
-        logger.exception("share card %s could not be made or stored", name)
-        return None
-    if len(_stored) >= _STORED_MAX:
-        _stored.clear()
-    _stored[name] = url
-    return url
-
 
 def page_label(page) -> str:
     """The kind of page and its date in the active language ("News article · 9 March 2021"): for the
@@ -475,19 +453,14 @@ def page_label(page) -> str:
 def card_for(page, request) -> Card | None:
     """The card of a live, public page as a visitor of the active language sees it; None for a
     preview (a draft), a page not live, a private page (public ones only: nobody may read a private
-    page's title in a picture at a public address)."""
+    page's title in a picture at a public address), or without the font."""
     from portal.models import is_public
 
     if getattr(request, "is_preview", False) or not getattr(page, "live", False) or not is_public(page):
         return None
-    path = font_path()
-    if path is None:
+    if font_path() is None:
         return None
-    try:
-        title = drawable(unicodedata.normalize("NFC", page.seo_title or page.title or ""), path)
-    except OSError:  # a font that cannot be read: the page shares the default image (check_font says why)
-        logger.exception("share card font %s cannot be read", path)
-        return None
+    title = " ".join(unicodedata.normalize("NFC", page.seo_title or page.title or "").split())
     if not title:
         return None
     names = identity.site_names(request)
@@ -496,15 +469,72 @@ def card_for(page, request) -> Card | None:
 
 
 def page_card(page, request) -> dict | None:
-    """og:image of a page without a picture of its own: {url, width, height, alt}, or None."""
+    """og:image of a page without a picture of its own: {url, width, height, alt}, or None. Names
+    the card only; serve() draws it when it is first fetched."""
     card = card_for(page, request)
     if card is None:
         return None
+    url = request.build_absolute_uri(card_url(page, card))
+    return {"url": url, "width": WIDTH, "height": HEIGHT, "alt": card.title}
+
+
+def card_url(page, card: Card) -> str:
+    return reverse("share_card", args=[page.pk, card.language, card.digest(font_path())])
+
+
+#: A card's address names what is drawn on it: it never changes, browsers and proxies may keep it.
+CARD_MAX_AGE = 365 * 24 * 3600
+
+
+def serve(request, page_id: int, language: str, digest: str):
+    """/share-cards/<page id>/<language>/<digest>.png: the page's card, drawn and stored on the first
+    fetch, read from the storage after. 404 for a page that is not live and public (a crafted
+    address learns nothing), a redirect to the current card for an old digest, the default image
+    when drawing fails."""
+    from wagtail.models import Page
+
+    if language not in i18n.language_codes():
+        raise Http404("no such language")
+    page = Page.objects.live().filter(pk=page_id).specific().first()
+    if page is None:
+        raise Http404("no such page")
+    with translation.override(language):
+        card = card_for(page, request)
+    if card is None:
+        raise Http404("this page has no share card")
     path = font_path()
-    url = stored_url(card.file_name(path), lambda: render(card, path))
-    if url is None:
+    if card.digest(path) != digest:
+        return HttpResponseRedirect(card_url(page, card))
+    content = stored(card.file_name(path), lambda: render(card, path))
+    if content is None:
+        return HttpResponseRedirect(default_image(request)["url"])
+    response = HttpResponse(content, content_type="image/png")
+    patch_cache_control(response, public=True, max_age=CARD_MAX_AGE, immutable=True)
+    return response
+
+
+def stored(name: str, make) -> bytes | None:
+    """The media file `name`, made with make() and saved first if the storage lacks it; the drawn
+    bytes when only saving fails (logged); None when drawing fails (logged)."""
+    try:
+        with default_storage.open(name, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        pass
+    except Exception:
+        logger.exception("share card %s could not be read", name)
+    try:
+        content = make()
+    except Exception:
+        logger.exception("share card %s could not be drawn", name)
         return None
-    return {"url": request.build_absolute_uri(url), "width": WIDTH, "height": HEIGHT, "alt": card.title}
+    try:
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:  # another process saved it meanwhile: keep one copy
+            default_storage.delete(saved)
+    except Exception:
+        logger.exception("share card %s could not be stored", name)
+    return content
 
 
 def default_image(request) -> dict:

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import portal.richtext  # noqa: F401 (registers the rich text form field and the handlers that skip bad links)
-from portal import identity, passwords
+from portal import identity, passwords, sharecards
 from portal.health import healthz
 from portal.search import views as search_views
 
@@ -15,6 +15,7 @@ urlpatterns = [
     # Outside i18n_patterns: no language prefix, no redirect.
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", identity.favicon, name="favicon"),
+    path("share-cards/<int:page_id>/<str:language>/<slug:digest>.png", sharecards.serve, name="share_card"),
     # --- SEO: sitemap, robots.txt (portal/seo/sitemap.py) ---
     path("", include("portal.seo.sitemap")),
     # --- end SEO ---

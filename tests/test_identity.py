@@ -11,7 +11,6 @@ from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.template import Context, Template
 from django.test import RequestFactory, TestCase, override_settings
 from django.urls import reverse
@@ -73,7 +72,6 @@ class MediaMixin:
     def setUp(self):
         super().setUp()
         shutil.rmtree(Path(self._media, sharecards.DIRECTORY), ignore_errors=True)
-        sharecards._stored.clear()
 
     def card_files(self) -> list[Path]:
         return sorted(Path(self._media, sharecards.DIRECTORY).rglob("*.png"))
@@ -278,13 +276,17 @@ class OgImageTests(MediaMixin, TestCase):
                 with self.subTest(page=name, lang=lang):
                     head = head_of(self.client.get(url_in(page, lang)))
                     url = self.assert_image(head, f"{name} {lang}")
-                    path = url.removeprefix(HOST + "/media/")
-                    self.assertTrue(path.startswith(f"{sharecards.DIRECTORY}/{lang}/"), url)
-                    self.assertTrue(default_storage.exists(path), url)
+                    self.assertTrue(url.startswith(f"{HOST}/share-cards/{page.pk}/{lang}/"), url)
+                    card = self.client.get(url.removeprefix(HOST))
+                    self.assertEqual((card.status_code, card["Content-Type"]), (200, "image/png"), url)
+                    self.assertEqual(Image.open(io.BytesIO(card.content)).size, (1200, 630))
+                    (stored,) = Path(self._media, sharecards.DIRECTORY, lang).glob(url.rsplit("/", 1)[1])
+                    self.assertEqual(stored.read_bytes(), card.content)
                     with translation.override(lang):
                         self.assertEqual(meta(head, "og:image:alt"), [page.title])
                     urls.add(url)
         self.assertEqual(len(urls), len(self.pages()) * len(LANGUAGES), "one card per page and language")
+        self.assertEqual(len(self.card_files()), len(urls))
 
     def test_search_and_missing_pages_share_the_default_image(self):
         for lang in LANGUAGES:
@@ -321,10 +323,15 @@ class OgImageTests(MediaMixin, TestCase):
             (warning,) = sharecards.check_font()
             self.assertEqual(warning.id, "portal.W001")
             self.assertIn("cannot be read", warning.msg)
+            response = self.client.get(url_in(self.site["news"][0], "ru"))
+            self.assertEqual(response.status_code, 200)
+            url = self.assert_image(head_of(response), "not a font")
             with self.assertLogs("portal.sharecards", "ERROR"):
-                response = self.client.get(url_in(self.site["news"][0], "ru"))
-        self.assertEqual(response.status_code, 200)
-        self.assertTrue(self.assert_image(head_of(response), "no font").endswith("/portal/img/share-default.png"))
+                card = self.client.get(url.removeprefix(HOST))
+        # the card cannot be drawn: its address leads to the default image, and nothing is stored
+        self.assertEqual(card.status_code, 302)
+        self.assertTrue(card["Location"].endswith("/portal/img/share-default.png"), card["Location"])
+        self.assertEqual(self.card_files(), [])
 
     @requires_font
     def test_the_character_map_is_read_in_a_child_process(self):
@@ -356,29 +363,41 @@ class CardLifecycleTests(MediaMixin, TestCase):
         (url,) = meta(head_of(self.client.get(url_in(page, lang))), "og:image")
         return url
 
-    def test_a_card_is_made_once_and_reused(self):
+    def fetch(self, url):
+        return self.client.get(url.removeprefix(HOST))
+
+    def test_the_page_names_its_card_and_the_first_fetch_draws_it(self):
         news = self.site["news"][0]
         with mock.patch.object(sharecards, "render", wraps=sharecards.render) as render:
-            first = self.og_image(news)
-            sharecards._stored.clear()  # another worker: it finds the file in the storage
-            pagecache.invalidate()  # and renders the head again
-            second = self.og_image(news)
-        self.assertEqual(first, second)
+            url = self.og_image(news)  # the page's head draws nothing and reads no font
+            self.assertEqual((render.call_count, self.card_files()), (0, []))
+            first = self.fetch(url)
+            pagecache.invalidate()
+            self.assertEqual(self.og_image(news), url)
+            second = self.fetch(url)  # any worker: it reads the stored file
         self.assertEqual(render.call_count, 1)
+        self.assertEqual(first.content, second.content)
         self.assertEqual(len(self.card_files()), 1)
+        self.assertEqual(second["Cache-Control"], "public, max-age=31536000, immutable")
 
-    def test_a_new_title_gives_a_new_card(self):
+    def test_a_new_title_gives_a_new_card_and_the_old_address_leads_to_it(self):
         news = self.site["news"][0]
         before = self.og_image(news)
+        self.assertEqual(self.fetch(before).status_code, 200)
         news.title_en = "Freight trains to Central Asia double"
         news.save_revision().publish()
         after = self.og_image(news)
         self.assertNotEqual(before, after)
+        old = self.fetch(before)
+        self.assertEqual((old.status_code, old["Location"]), (302, after.removeprefix(HOST)))
+        self.assertEqual(self.fetch(after).status_code, 200)
         self.assertEqual(self.og_image(news, "de"), self.og_image(news, "de"))
+        self.assertEqual(self.fetch(self.og_image(news, "de")).status_code, 200)
         self.assertEqual(len(self.card_files()), 3)  # en before and after, de
 
     def test_no_card_for_a_private_page(self):
         news = self.site["news"][0]
+        public_url = self.og_image(news)  # an address an attacker knew before the page was restricted
         PageViewRestriction.objects.create(page=news, restriction_type=PageViewRestriction.LOGIN)
         user = get_user_model().objects.create_user("reader", password="x")
         self.client.force_login(user)
@@ -388,24 +407,52 @@ class CardLifecycleTests(MediaMixin, TestCase):
                 self.assertEqual(response.status_code, 200)
                 (url,) = meta(head_of(response), "og:image")
                 self.assertTrue(url.endswith("/portal/img/share-default.png"), url)
+        self.client.logout()
+        self.assertEqual(self.fetch(public_url).status_code, 404)
         self.assertEqual(self.card_files(), [])
         self.assertIsNone(sharecards.card_for(news, RequestFactory().get("/")))
 
     def test_no_card_for_an_unpublished_page_or_a_preview(self):
         news = self.site["news"][0]
+        url = self.og_image(news)
         request = RequestFactory().get("/")
         request.is_preview = True
         self.assertIsNone(sharecards.page_card(news, request))
         news.unpublish()
         news.refresh_from_db()
         self.assertIsNone(sharecards.page_card(news, RequestFactory().get("/")))
+        self.assertEqual(self.fetch(url).status_code, 404)
         self.assertEqual(self.card_files(), [])
 
-    def test_a_storage_failure_gives_the_default_image(self):
+    def test_crafted_addresses_get_a_404(self):
+        news = self.site["news"][0]
+        url = self.og_image(news).removeprefix(HOST)
+        page_id, lang, digest = url.split("/")[2:5]
+        for crafted in (
+            f"/share-cards/999999/{lang}/{digest}",
+            f"/share-cards/{page_id}/xx/{digest}",
+            f"/share-cards/{page_id}/{lang}/..%2f..%2fsettings.png",
+            f"/share-cards/{page_id}/{lang}/<b>.png",
+        ):
+            with self.subTest(crafted=crafted):
+                self.assertEqual(self.client.get(crafted).status_code, 404)
+        self.assertEqual(self.card_files(), [])
+
+    def test_a_storage_failure_still_gives_the_card(self):
         save = "django.core.files.storage.FileSystemStorage.save"
+        url = self.og_image(self.site["news"][0], "ru")
         with mock.patch(save, side_effect=OSError("disk full")), self.assertLogs("portal.sharecards", "ERROR"):
-            url = self.og_image(self.site["news"][0], "ru")
-        self.assertTrue(url.endswith("/portal/img/share-default.png"), url)
+            card = self.fetch(url)
+        self.assertEqual((card.status_code, card["Content-Type"]), (200, "image/png"))
+        self.assertEqual(self.card_files(), [])
+
+    def test_a_drawing_failure_leads_to_the_default_image(self):
+        url = self.og_image(self.site["news"][0], "de")
+        failing = mock.patch.object(sharecards, "render", side_effect=ValueError("bad"))
+        with failing, self.assertLogs("portal.sharecards", "ERROR"):
+            card = self.fetch(url)
+        self.assertEqual(card.status_code, 302)
+        self.assertTrue(card["Location"].endswith("/portal/img/share-default.png"), card["Location"])
 
 
 # --- Share cards: the drawing -------------------------------------------------------------------
