@@ -27,3 +27,8 @@ def fix_mmap_threshold() -> bool:
 fix_mmap_threshold()
 
 application = get_wsgi_application()
+
+# Work a visitor would otherwise wait for on a worker's first page in that language.
+from portal import text  # noqa: E402 (needs the settings that get_wsgi_application set up)
+
+text.load_dictionaries()

@@ -157,6 +157,16 @@ def test_check_deploy_passes_with_valid_environment(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+def test_a_worker_loads_the_hyphenation_dictionaries_when_it_starts(tmp_path):
+    """German's dictionary takes about 2 s to load: in the worker's start, not in a visitor's request."""
+    result = run_python(
+        "import portal.wsgi, portal.text as t; print(t._dictionary.cache_info().currsize, len(t.HYPHENATION))",
+        production_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "2"]
+
+
 def test_production_settings_from_the_environment(tmp_path):
     env = production_env(
         tmp_path,

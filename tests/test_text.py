@@ -331,7 +331,7 @@ class SearchPageTests(TestCase):
         cls.public = NewsPageFactory(
             parent=index,
             title_de="Kooperationsplattform im Test",
-            body_de="<p>Ein Quellwort steht hier.</p><p>Zweiter Absatz</p>",
+            body_de="<p>Ein Quellwort steht hier.</p><p>Zweiter Absatz</p><p>Grenzwirtschaftskooperationszone</p>",
             body_ru="<p>Квеллворт</p>",
         )
         NewsPageFactory(parent=index, body_ru="<p>Квеллворт дважды</p>", body_zh_hans="<p>源词在此</p>")
@@ -361,6 +361,12 @@ class SearchPageTests(TestCase):
     def test_excerpt_marks_the_words_and_keeps_paragraphs_apart(self):
         page = self.search("de", "quellwort")
         self.assertIn('class="excerpt">Ein <mark>Quellwort</mark> steht hier. Zweiter Absatz ', page)
+
+    def test_german_excerpts_get_soft_hyphens_outside_the_marks(self):
+        excerpt = re.search(r'class="excerpt">(.*?)</p>', self.search("de", "quellwort")).group(1)
+        self.assertIn("<mark>Quellwort</mark>", excerpt)
+        (word,) = [word for word in excerpt.split() if word.replace(SHY, "") == "Grenzwirtschaftskooperationszone"]
+        self.assertGreaterEqual(word.count(SHY), 3)
 
     def test_german_result_titles_get_soft_hyphens(self):
         title = re.search(r'class="result-title"><a [^>]+>(.*?)</a>', self.search("de", "quellwort")).group(1)

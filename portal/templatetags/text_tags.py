@@ -3,6 +3,7 @@
 {{ item.summary|cut_text:220 }}                     cut at a word boundary, with "…"
 {% field_text item "summary" cut=220 %}             a translated field as shown, cut and hyphenated
 {{ result.excerpt|highlight:search_query }}         the visitor's words in <mark>, the rest escaped
+{{ result.excerpt|highlight:search_query|hyphenate }}  … and soft hyphens in the text, not in the marks' tags
 {{ page.date|local_date }}                          9 March 2021 · 9. März 2021 · 2021年3月9日
 {{ start|date_range:end }}                          9–10 March 2021 (text)
 {% time_range start end %}                          the same in <time datetime> elements
