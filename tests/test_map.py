@@ -18,6 +18,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from wagtail.models import PageViewRestriction
 
@@ -418,7 +419,17 @@ def test_labels_titles_and_list_in_each_language(zone_site, lang):
         }[lang]
     assert expected in main.get("aria-label")
     assert "Natural Earth" in html
+    with translation.override(lang):
+        assert str(_("Schematic map: boundaries are not authoritative.")) in html
+        assert lang == "en" or "boundaries are not" not in html  # translated
+    assert "approval" not in html and "审图号" not in html  # none set
     assert "style=" not in html and "<script" not in html
+
+
+def test_the_map_approval_number_is_shown_when_set(zone_site, settings):
+    settings.ZONE_MAP_APPROVAL_NUMBER = "GS(2024)1234号"
+    assert "审图号：GS(2024)1234号" in render(TAG_ONE_QUERY, "zh-hans", zone_site["home"])
+    assert "Map approval number: GS(2024)1234号" in render(TAG_ONE_QUERY, "en", zone_site["home"])
 
 
 def test_the_tag_asks_no_query_for_the_zones_it_is_given_and_one_otherwise(zone_site):

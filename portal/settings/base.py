@@ -212,6 +212,9 @@ FRONTEND_CACHE_URL = env_str("FRONTEND_CACHE_URL", "")
 # The font file share cards are drawn in (portal/sharecards.py); empty: Noto Sans CJK, found at
 # Debian's path or through fontconfig. It needs Chinese, Cyrillic and Latin glyphs.
 SHARE_CARD_FONT = env_str("SHARE_CARD_FONT", "")
+# The approval number of the zone map's base map (审图号, e.g. "GS(2024)1234号"), shown under the
+# map: a map with national boundaries published in mainland China needs one (zones/data/README.md).
+ZONE_MAP_APPROVAL_NUMBER = env_str("ZONE_MAP_APPROVAL_NUMBER", "")
 # E-mail (password resets, moderation notices): SMTP, STARTTLS on the submission port unless
 # EMAIL_USE_SSL (then port 465). Development prints mails instead (dev.py); production requires
 # EMAIL_HOST and DEFAULT_FROM_EMAIL, and the password (a secret, no default) when a user is set.

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,7 @@ def zone_map(context, zones=None, compact=False):
         "inset": mark_safe(drawing.inset),  # noqa: S308
         "inset_numbers": drawing.inset_numbers,
         "compact": compact,
+        "approval_number": settings.ZONE_MAP_APPROVAL_NUMBER,
     }
 
 
