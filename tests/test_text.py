@@ -450,6 +450,16 @@ class PageTextTests(TestCase):
         self.assertIn(SHY, re.search(r"<h1[^>]*>(.*?)</h1>", article).group(1))
         self.assertIn(f"<title>{news.title_de} · ", article, "the title element has no soft hyphens")
 
+    def test_the_fact_sheet_hyphenates_long_kind_names(self):
+        """Russian "Демонстрационная зона" broke as "Демонстрационна / я" in the phone's two columns."""
+        zone = self.site["zone"]
+        page = self.client.get(url_in(zone, "ru")).content.decode()
+        sheet = re.search(r'<section class="fact-sheet".*?</dl>', page, re.S)
+        kind = re.search(r"<dd>(.*?)</dd>", sheet.group(0)).group(1)
+        self.assertIn(SHY, kind)
+        with translation.override("ru"):
+            self.assertEqual(kind.replace(SHY, ""), str(zone.get_kind_display()))
+
     def test_delegation_dates_are_one_range(self):
         delegation = self.site["delegation"]  # 9 and 10 March 2021
         expected = {
