@@ -1,4 +1,4 @@
-"""The page editor's form (every BasePage's base_form_class) and its slug rules."""
+"""The page editor's form (every BasePage's base_form_class), its inline items' forms and its slug rules."""
 
 import re
 
@@ -16,7 +16,47 @@ from portal.l10n.permissions import check, restrict, translator_languages
 from portal.l10n.titles import admin_title
 
 
-class PortalPageForm(WagtailAdminPageForm):
+class OneLineTexts:
+    """Form mixin: one-line texts (titles, bylines, sources, a fact's label, a member's name) grow to
+    show all their lines, so a long Chinese text is read whole, also where a translator sees it
+    read-only (portal/static/portal/admin/editor.js keeps Enter from breaking the line). Line
+    breaks that reach the server anyway (pasted text) become spaces."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.one_line_fields = [name for name, field in self.fields.items() if is_one_line_text(field)]
+        for name in self.one_line_fields:
+            field = self.fields[name]
+            attrs = {k: v for k, v in field.widget.attrs.items() if k not in {"type", "rows", "data-controller"}}
+            field.widget = AdminAutoHeightTextInput(attrs={**attrs, "data-portal-one-line": ""})
+
+    def join_one_line_texts(self) -> None:
+        for name in self.one_line_fields:
+            value = self.cleaned_data.get(name)
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                self.cleaned_data[name] = " ".join(value.split())
+
+    def clean(self):
+        self.join_one_line_texts()
+        return super().clean()
+
+
+class PortalPageFormMetaclass(type(WagtailAdminPageForm)):
+    """The inline items' forms (a zone's facts, a visit's members) get one-line texts too. Wagtail's
+    InlinePanel builds them as WagtailAdminModelForm whatever the item's model says (its
+    base_form_class counts only for a top-level form), so each page form class's formsets are given
+    a form with OneLineTexts mixed in, the add button's empty form included."""
+
+    def __new__(mcs, name, bases, attrs):
+        form_class = super().__new__(mcs, name, bases, attrs)
+        for formset in getattr(form_class, "formsets", {}).values():
+            form = formset.form
+            if not issubclass(form, OneLineTexts):
+                formset.form = type(form)(form.__name__, (OneLineTexts, form), {"__module__": form.__module__})
+        return form_class
+
+
+class PortalPageForm(OneLineTexts, WagtailAdminPageForm, metaclass=PortalPageFormMetaclass):
     """The page editor's form: slugs made on the server, texts readable whole.
 
     - A slug left empty is made from the title of the same language (pinyin for Chinese, one
@@ -24,8 +64,8 @@ class PortalPageForm(WagtailAdminPageForm):
       browser keeps the slug empty while a title is typed (portal/static/portal/admin/editor.js):
       the rule and its dictionaries stay here, an autosave brings the slug made back into the editor
       (get_field_updates_for_resave), and a page not yet live remakes it when its title changes.
-    - One-line texts (titles, bylines, sources) grow to show all their lines: a long Chinese title is
-      read whole, also where a translator sees it read-only. Line breaks typed in them become spaces.
+    - One-line texts (titles, bylines, sources) grow to show all their lines, in the inline items
+      too (OneLineTexts, PortalPageFormMetaclass).
     - Only the default language's title is required, and only it says so in its placeholder.
     """
 
@@ -44,11 +84,6 @@ class PortalPageForm(WagtailAdminPageForm):
             if title is not None and code != default:
                 # Wagtail's title panel would say "Page title*": required, which only the default one is
                 title.widget.attrs["placeholder"] = False
-        self.one_line_fields = [name for name, field in self.fields.items() if is_one_line_text(field)]
-        for name in self.one_line_fields:
-            field = self.fields[name]
-            attrs = {k: v for k, v in field.widget.attrs.items() if k not in {"type", "rows", "data-controller"}}
-            field.widget = AdminAutoHeightTextInput(attrs={**attrs, "data-portal-one-line": ""})
         self.translator_languages = translator_languages(self.for_user)
         if self.translator_languages:
             restrict(self, self.translator_languages)
@@ -69,10 +104,7 @@ class PortalPageForm(WagtailAdminPageForm):
         return not (slug == made or re.fullmatch(re.escape(made) + r"-\d+", slug))
 
     def clean(self):
-        for name in self.one_line_fields:
-            value = self.cleaned_data.get(name)
-            if isinstance(value, str) and ("\n" in value or "\r" in value):
-                self.cleaned_data[name] = " ".join(value.split())
+        self.join_one_line_texts()  # before the slugs are made from the titles
         # Only the languages the form has a slug field for (a translator's form has fewer).
         codes = [c for c in i18n.language_codes() if i18n.localized("slug", c) in self.fields]
         columns = {i18n.localized(name, c) for name in ("title", "slug") for c in codes}

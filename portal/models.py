@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +70,12 @@ def is_public(page, within: Page | None = None) -> bool:
     if page is None or not page.live:
         return False
     return not any(page.path.startswith(path) for path in restricted_paths(within))
+
+
+def today():
+    """Today in the site's time zone (TIME_ZONE), whatever zone is active: what decides whether a
+    visit is upcoming or past. Parts that show that difference hold it in their cache key."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def load_page(label: str, pk: int) -> Page | None:
@@ -411,6 +417,7 @@ class HomePage(BasePage):
         "highlighted_zones",
         "latest_news",
         "news_grid",
+        "upcoming_delegations",
         "recent_delegations",
         "key_figures",
     )
@@ -418,10 +425,19 @@ class HomePage(BasePage):
     news_grid_size = 6
     #: How many key figures the home page shows at most.
     key_figures_size = 8
+    #: How many upcoming and how many recent visits the home page shows at most.
+    visits_size = 4
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # the visits are upcoming or recent as of today: the home part is kept per day (its key)
+        context["today"] = today()
+        return context
 
     def links(self) -> dict:
-        """Featured and latest news (and the two as one grid), highlighted zones, recent visits,
-        key figures (lazily, as related_context)."""
+        """Featured and latest news (and the two as one grid), highlighted zones, upcoming (or
+        ongoing, soonest first) and recent visits (latest first), key figures (lazily, as
+        related_context)."""
         featured_news = [
             item.news
             for item in self.featured_news.select_related("news", "news__lead_image")
@@ -436,7 +452,11 @@ class HomePage(BasePage):
             .order_by("-date", "-pk")
         )
         latest_news = list(narrow(latest, 0, self.news_grid_size))
-        recent = public_pages(delegation_model.objects.descendant_of(self), self)
+        visits = public_pages(delegation_model.objects.descendant_of(self), self)
+        now = today()
+        not_over = Q(start_date__gte=now) | Q(end_date__gte=now)
+        upcoming = visits.filter(not_over).order_by("start_date", "pk")
+        recent = visits.exclude(not_over).order_by("-start_date", "-pk")
         return {
             "featured_news": featured_news,
             "highlighted_zones": [
@@ -444,7 +464,8 @@ class HomePage(BasePage):
             ],
             "latest_news": latest_news,
             "news_grid": (featured_news + latest_news)[: self.news_grid_size],
-            "recent_delegations": list(narrow(recent.order_by("-start_date", "-pk"), 0, 4)),
+            "upcoming_delegations": list(narrow(upcoming, 0, self.visits_size)),
+            "recent_delegations": list(narrow(recent, 0, self.visits_size)),
             "key_figures": self.key_figures(),
         }
 

@@ -236,3 +236,16 @@ def add_news(news_index, count: int, zone=None) -> list:
             page.save()
     pagecache.invalidate()  # as build_site()
     return pages
+
+
+def add_visits(delegation_index, count: int, zone=None) -> list:
+    """`count` visits around today: every other one upcoming (the home page shows both kinds)."""
+    today = datetime.date.today()
+    pages = []
+    for n in range(count):
+        days = datetime.timedelta(days=(n // 2 + 1) * (1 if n % 2 else -1))
+        pages.append(
+            DelegationPageFactory(parent=delegation_index, start_date=today + days, end_date=None, host_zone=zone)
+        )
+    pagecache.invalidate()  # as build_site()
+    return pages

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.test.utils.form_data import querydict_from_html, rich_text
 from wagtail.users.models import UserProfile
 
@@ -228,6 +229,41 @@ class EditorTests(TestCase):
         self.create("换行\r\n标题", source_en="People's\nDaily")
         page = NewsPage.objects.get(title_zh_hans="换行 标题")
         self.assertEqual(page.source_en, "People's Daily")
+
+    def test_inline_items_one_line_texts_grow_too(self):
+        """A zone's facts and a visit's members (InlinePanel child forms, the add button's empty one
+        included) show their labels, sources and names as growing text areas, like the page's own."""
+        from portal.forms import OneLineTexts
+        from zones.models import DelegationPage, ZonePage
+
+        for model, relation, names in (
+            (ZonePage, "facts", ("label", "value", "source")),
+            (DelegationPage, "members", ("name", "position", "organisation")),
+        ):
+            formset_class = model.get_edit_handler().get_form_class().formsets[relation]
+            for form in (formset_class(prefix=relation).empty_form, formset_class.form()):
+                with self.subTest(relation, form=form.prefix):
+                    self.assertIsInstance(form, OneLineTexts)
+                    for name in names:
+                        for suffix in ("zh_hans", "en", "de", "ru"):
+                            widget = form.fields[f"{name}_{suffix}"].widget
+                            self.assertIsInstance(widget, AdminAutoHeightTextInput, f"{name}_{suffix}")
+                            self.assertIn("data-portal-one-line", widget.attrs)
+                            self.assertEqual(widget.attrs.get("maxlength"), "255" if name != "position" else "500")
+        zone = self.site["zone"]
+        html = self.client.get(f"/admin/pages/{zone.pk}/edit/").content.decode()
+        self.assertRegex(html, r'<textarea[^>]*name="facts-0-label_zh_hans"[^>]*data-portal-one-line')
+        self.assertRegex(html, r'<input[^>]*name="facts-0-as_of"', "dates stay inputs")
+
+    def test_line_breaks_in_an_inline_items_texts_become_spaces(self):
+        zone = self.site["zone"]
+        url = f"/admin/pages/{zone.pk}/edit/"
+        data = querydict_from_html(self.client.get(url).content.decode(), form_id="page-edit-form")
+        data["facts-0-label_zh_hans"] = "中欧班列\r\n线路"
+        data["action-publish"] = "1"
+        response = self.client.post(url, form_data(data))
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        self.assertEqual(zone.facts.get().label_zh_hans, "中欧班列 线路")
 
 
 # --- Page names in the admin user's language (portal/l10n/titles.py) -----------------------------

@@ -1,6 +1,6 @@
 """Real Chromium in the Wagtail admin: slugs typed in the page editor, a forgotten autosaved draft,
-long titles read whole, the translations report as a translator starts it, page names in the admin
-user's language. Screenshots go to artifacts/screenshots/admin-editor-*.png."""
+long titles and inline items' labels read whole, the translations report as a translator starts it,
+page names in the admin user's language. Screenshots go to artifacts/screenshots/admin-editor-*.png."""
 
 from importlib import import_module
 
@@ -16,7 +16,7 @@ from news.models import NewsPage
 from portal.l10n.permissions import TRANSLATOR_GROUPS
 from tests.browser import SHOTS, log_in, require_chromium
 from tests.seed import load_seed
-from zones.models import ZonePage
+from zones.models import ZoneFact, ZonePage
 
 require_chromium()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -172,6 +172,47 @@ def test_a_translator_reads_the_whole_source_title_and_downloads_xliff_at_once(o
         tab.get_by_role("link", name="Download XLIFF").click()
     assert download.value.suggested_filename == "translations-de-all.xlf"
     shot(tab, "translator-report", full_page=True)
+    leave(tab)
+
+
+def test_a_long_chinese_fact_label_is_read_whole_and_kept(open_tab, site):
+    """A zone's facts (InlinePanel items) grow like the page's own one-line texts: the whole label is
+    seen, Enter does not break it, and what the browser saves is what was typed."""
+    zone = site["zone"]
+    facts = list(zone.facts.order_by("sort_order"))
+    long_label = facts[0].label_zh_hans + "（中欧班列“齐鲁号”上合快线，通达上合组织成员国和“一带一路”沿线国家"
+    long_label += "的主要城市与物流枢纽）"
+    ZoneFact.objects.filter(pk=facts[0].pk).update(label_zh_hans=long_label)
+    tab = open_tab(1280, 900)
+    log_in(tab, "admin")
+    tab.goto(f"/admin/pages/{zone.pk}/edit/")
+    tab.wait_for_timeout(2500)  # Wagtail takes the form 2 s after loading as the unchanged one
+    label = tab.locator("#id_facts-0-label_zh_hans")
+    label.scroll_into_view_if_needed()
+    sizes = label.evaluate("el => [el.scrollHeight, el.clientHeight, el.scrollWidth, el.clientWidth, el.tagName]")
+    assert sizes[4] == "TEXTAREA"
+    assert sizes[0] <= sizes[1] + 2 and sizes[2] <= sizes[3], f"the whole label is visible: {sizes}"
+    one_line = tab.locator("#id_facts-0-value_zh_hans").evaluate("el => el.clientHeight")
+    assert sizes[1] > one_line, f"the label grew to more lines ({sizes[1]} px, one line {one_line} px)"
+    assert label.input_value() == long_label
+    label.click()
+    tab.keyboard.press("End")
+    tab.keyboard.press("Enter")
+    tab.keyboard.type("，2023年", delay=20)
+    assert label.input_value() == long_label + "，2023年", "Enter did not break the line"
+    shot(tab, "fact-long-label")
+    # an item added in the browser (the formset's empty form) grows too
+    tab.locator("#id_facts-ADD").click()
+    added = tab.locator(f"#id_facts-{len(facts)}-label_en")
+    added.wait_for()
+    assert added.evaluate("el => el.tagName") == "TEXTAREA"
+    assert added.get_attribute("data-portal-one-line") is not None
+    tab.locator(f"#id_facts-{len(facts)}-DELETE-button").click()
+    save_draft(tab)
+    errors = tab.locator(".help-critical, .error-message, .messages .error")
+    assert errors.count() == 0, errors.all_inner_texts()
+    saved = ZonePage.objects.get(pk=zone.pk).get_latest_revision_as_object()
+    assert [fact.label_zh_hans for fact in saved.facts.all()][0] == long_label + "，2023年"
     leave(tab)
 
 

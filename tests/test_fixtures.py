@@ -548,6 +548,20 @@ class CommandTests(TestCase):
         translator = get_user_model().objects.get(username="translator-de")
         self.assertEqual(list(translator.groups.values_list("name", flat=True)), ["Translators – Deutsch"])
         self.assertTrue(translator.check_password("changeme"))
+        from wagtail.users.models import UserProfile
+
+        # each translator sees the admin in their own language (a code WAGTAILADMIN_PERMITTED_LANGUAGES has)
+        languages = {
+            name: UserProfile.get_for_user(get_user_model().objects.get(username=name)).preferred_language
+            for name in ("translator-zh", "translator-en", "translator-de", "translator-ru")
+        }
+        expected = {"translator-zh": "zh-hans", "translator-en": "en", "translator-de": "de", "translator-ru": "ru"}
+        self.assertEqual(languages, expected)
+        self.assertLessEqual(set(expected.values()), dict(settings.WAGTAILADMIN_PERMITTED_LANGUAGES).keys())
+        self.assertEqual(UserProfile.get_for_user(admin).preferred_language, "", "the admin follows the browser")
+        for name, code in expected.items():
+            self.client.force_login(get_user_model().objects.get(username=name))
+            self.assertIn(f'<html lang="{code}"', self.client.get("/admin/").content.decode(), name)
         call_command("create_demo_users", stdout=out)
         self.assertEqual(get_user_model().objects.count(), 5, "a second run creates nobody")
         out = StringIO()

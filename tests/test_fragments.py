@@ -11,7 +11,7 @@ from unittest import mock
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory, TestCase, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from wagtail.models import PageViewRestriction
 
@@ -19,8 +19,8 @@ import wagtail_factories
 
 from portal import cache as portal_cache
 from portal import fragments, pagecache
-from portal.models import SiteSettings
-from tests.factories import NewsPageFactory, build_site
+from portal.models import SiteSettings, today
+from tests.factories import DelegationPageFactory, NewsPageFactory, build_site
 from tests.helpers import LANGUAGES, url_in
 
 
@@ -322,3 +322,44 @@ class KeyTests(SiteWithCards):
         portal_cache.release.cache_clear()
         self.assertNotEqual(before, after)
         self.assertIn(portal_cache.release(), fragments.make_key("probe", ()))
+
+
+class VisitsByDayTests(TestCase):
+    """A visit stops being upcoming at midnight in the site's time zone, with nothing published:
+    the parts that show the difference (the home page's, the visits index's listing) are kept per day."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=1)
+        cls.visit = DelegationPageFactory(
+            parent=cls.site["delegation_index"],
+            start_date=datetime.date(2030, 5, 10),
+            end_date=datetime.date(2030, 5, 11),
+            title_en="The May visit",
+        )
+        pagecache.invalidate()  # saved without publishing, as build_site does
+
+    def get(self, page, day: datetime.date) -> str:
+        with mock.patch("django.utils.timezone.localdate", return_value=day):
+            return self.client.get(url_in(page, "en")).content.decode()
+
+    def test_the_day_after_its_last_day_a_visit_is_recent(self):
+        home, index, last_day = self.site["home"], self.site["delegation_index"], datetime.date(2030, 5, 11)
+        self.get(home, last_day), self.get(index, last_day)  # kept
+        with recorded() as calls:
+            html, listing = self.get(home, last_day), self.get(index, last_day)
+        self.assertLessEqual({"home", "delegation-index-listing"}, names(calls["hits"]))
+        self.assertLess(html.index('id="upcoming-visits"'), html.index("The May visit"))
+        self.assertNotIn('id="recent-visits"', html[: html.index("The May visit")])
+        self.assertIn('The May visit</a> <span class="upcoming-label">upcoming</span>', listing)
+
+        html, listing = self.get(home, last_day + datetime.timedelta(days=1)), self.get(index, last_day.replace(day=12))
+        self.assertFalse('id="upcoming-visits"' in html, "still upcoming the day after its last day")
+        self.assertLess(html.index('id="recent-visits"'), html.index("The May visit"))
+        self.assertIn("The May visit</a></h3>", listing)
+        self.assertFalse('class="upcoming-label"' in listing, "still marked upcoming the day after")
+
+    def test_today_is_the_day_in_the_sites_time_zone(self):
+        evening_in_utc = datetime.datetime(2030, 5, 11, 17, 0, tzinfo=datetime.UTC)  # 01:00 on the 12th in Qingdao
+        with mock.patch("django.utils.timezone.now", return_value=evening_in_utc), timezone.override("UTC"):
+            self.assertEqual(today(), datetime.date(2030, 5, 12))

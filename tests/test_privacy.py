@@ -122,6 +122,11 @@ class PrivacyTests(TestCase):
         cls.unpublished.save()
         cls.unpublished.unpublish()
         cls.draft_zone = ZonePageFactory(parent=site["zone_index"], live=False, **marked("DRAFT", "zone"))
+        # Future visits (the home page's upcoming ones, marked upcoming in the index): a draft, an unpublished one.
+        visits, later = site["delegation_index"], {"start_date": datetime.date(2031, 6, 1), "end_date": None}
+        cls.draft_visit = DelegationPageFactory(parent=visits, live=False, **later, **marked("DRAFT", "v"))
+        cls.unpublished_visit = DelegationPageFactory(parent=visits, **later, **marked("DRAFT", "uv"))
+        cls.unpublished_visit.unpublish()
         changed = public_news[1]
         changed.title_en = changed.title_de = "DRAFT changed title"
         changed.save_revision()
@@ -191,7 +196,7 @@ class PrivacyTests(TestCase):
         ]
 
     def draft_pages(self):
-        return [self.draft, self.unpublished, self.draft_zone]
+        return [self.draft, self.unpublished, self.draft_zone, self.draft_visit, self.unpublished_visit]
 
     def visit_everything(self) -> dict[str, str]:
         """Every public address in every language and the sitemap, as an anonymous visitor (twice: the
@@ -239,6 +244,9 @@ class PrivacyTests(TestCase):
             index = url_in(self.site["news_index"], lang)
             self.assertEqual(zone_options(pages[index]), {str(self.site["zone"].pk), str(self.site["other_zone"].pk)})
             self.assertEqual(self.search_count(lang, "secret"), 0)
+            # the future visits are private or drafts: no upcoming visits at all
+            self.assertNotIn('id="upcoming-visits"', pages[url_in(self.site["home"], lang)])
+            self.assertNotIn('class="upcoming-label"', pages[url_in(self.site["delegation_index"], lang)])
             # the counts: the private article and the three below the private index are not counted
             self.assertEqual(self.search_count(lang, "body"), before[lang] - 4 - 2)  # zone and sub-zone bodies
         for page in self.private_pages():
@@ -259,6 +267,7 @@ class PrivacyTests(TestCase):
             self.assertIn(f"SECRET news title{suffix}", pages[home])  # featured, latest
             self.assertIn(f"SECRET index title{suffix}", pages[home])  # menu
             self.assertIn(f"SECRET visit title{suffix}", pages[home])
+            self.assertLess(pages[home].index('id="upcoming-visits"'), pages[home].index(f"SECRET visit title{suffix}"))
             self.assertIn(f"SECRET zone title{suffix}", pages[home])
             self.assertIn(f"SECRET news title{suffix}", pages[index])
             self.assertIn(f"SECRET topic {lang}", pages[index])

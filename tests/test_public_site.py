@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from unittest import mock
 
 from django.test import TestCase
 
@@ -237,3 +238,71 @@ class HomePageTests(TestCase):
         self.assertEqual(len(featured), 2, "the home page has a featured news section")
         self.assertIn(url_in(self.site["news"][0], "en"), featured[1].split("</section>", 1)[0])
         self.assertIn(url_in(self.site["zone"], "en"), html)
+
+
+class HomeVisitsTests(TestCase):
+    """The home page's upcoming (or ongoing) visits, soonest first, and its recent ones, latest
+    first, four each, as of the day in the site's time zone; the index marks the upcoming ones."""
+
+    today = datetime.date(2025, 6, 15)
+
+    @classmethod
+    def setUpTestData(cls):
+        from portal import pagecache
+        from tests.factories import DelegationPageFactory
+
+        cls.site = build_site(news_count=1)
+        index, day = cls.site["delegation_index"], datetime.timedelta(days=1)
+
+        def visit(start: int, end: int | None):
+            return DelegationPageFactory(
+                parent=index,
+                start_date=cls.today + start * day,
+                end_date=None if end is None else cls.today + end * day,
+                title_en=f"Visit {start:+d}",
+                title_de=f"Besuch {start:+d}",
+                slug_en=f"visit-{'in' if start >= 0 else 'ago'}-{abs(start)}",
+                slug_de=f"besuch-{'in' if start >= 0 else 'vor'}-{abs(start)}",
+            )
+
+        cls.visits = {start: visit(start, end) for start, end in ((-3, 1), (30, None), (1, 2), (10, None), (40, 41))}
+        cls.visits.update({start: visit(start, end) for start, end in ((-2, -1), (-30, None), (-1, None), (-10, -8))})
+        cls.visits[0] = visit(0, None)  # today: upcoming all day
+        pagecache.invalidate()  # the factories save without publishing
+
+    def home(self, lang="en", today=None) -> str:
+        with mock.patch("django.utils.timezone.localdate", return_value=today or self.today):
+            response = self.client.get(url_in(self.site["home"], lang))
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def listed(self, html: str, heading: str) -> list[str]:
+        start = html.find(f'<h3 class="visits-head" id="{heading}">')
+        if start == -1:
+            return []
+        return re.findall(r"<h4><a [^>]*>(.*?)</a></h4>", html[start : html.index("</ul>", start)])
+
+    def test_upcoming_soonest_first_and_recent_latest_first(self):
+        html = self.home()
+        self.assertEqual(self.listed(html, "upcoming-visits"), ["Visit -3", "Visit +0", "Visit +1", "Visit +10"])
+        self.assertEqual(self.listed(html, "recent-visits"), ["Visit -1", "Visit -2", "Visit -10", "Visit -30"])
+        self.assertIn(">Upcoming visits</h3>", html)
+        self.assertIn(">Recent visits</h3>", html)
+        self.assertIn(">即将进行的访问</h3>", self.home("zh-hans"))
+        self.assertIn(">Bevorstehende Besuche</h3>", self.home("de"))
+        self.assertIn(">Недавние визиты</h3>", self.home("ru"))
+
+    def test_no_upcoming_heading_without_upcoming_visits(self):
+        html = self.home(today=datetime.date(2030, 1, 1))
+        self.assertNotIn('id="upcoming-visits"', html)
+        self.assertEqual(self.listed(html, "recent-visits"), ["Visit +40", "Visit +30", "Visit +10", "Visit +1"])
+
+    def test_the_index_marks_upcoming_visits(self):
+        for lang, label in (("en", "upcoming"), ("de", "bevorstehend"), ("zh-hans", "即将进行"), ("ru", "предстоящий")):
+            with self.subTest(lang), mock.patch("django.utils.timezone.localdate", return_value=self.today):
+                html = self.client.get(url_in(self.site["delegation_index"], lang)).content.decode()
+                marked = re.findall(r'>([^<>]*)</a> <span class="upcoming-label">([^<]*)</span>', html)
+                self.assertEqual({text for _title, text in marked}, {label})
+                self.assertEqual(len(marked), 6, "ongoing, today's and four later visits")
+        html = self.client.get(url_in(self.site["delegation_index"], "en")).content.decode()
+        self.assertNotIn('class="upcoming-label"', html, "as of the real today all these visits are past")

@@ -13,7 +13,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from portal import i18n
 from portal.filters import year_archive
 from portal.l10n.panels import TranslationStatusPanel
-from portal.models import RICH_TEXT_FEATURES, BaseIndexPage, BasePage, is_public, public_pages
+from portal.models import RICH_TEXT_FEATURES, BaseIndexPage, BasePage, is_public, public_pages, today
 from portal.pagination import narrow
 from portal.seo.head import feed_links, plain_text
 from portal.seo.jsonld import SCHEMA, compact, iso_date, place
@@ -297,6 +297,8 @@ class DelegationIndexPage(BaseIndexPage):
         context = super().listing_context(request, items, filters, facts)
         # a visit's host zone is named only when public: the hosts of the filter are exactly those
         context["public_hosts"] = {pk for pk, _title in facts["hosts"]}
+        # visits not over yet are marked upcoming: the listing part is kept per day (its key)
+        context["today"] = today()
         return context
 
 
@@ -380,6 +382,11 @@ class DelegationPage(BasePage):
     @property
     def sort_date(self):
         return self.start_date
+
+    @property
+    def last_day(self):
+        """The visit's last day (its start when it has no end): upcoming or ongoing until it passes."""
+        return self.end_date or self.start_date
 
     def structured_data(self, facts) -> dict:
         """A schema.org Event: the visiting side organises it, its people and zones attend. The
