@@ -6,7 +6,7 @@ four languages at 1280 px (desktop) and 390 px (phone).
 - the phone header is at most 120 px tall, its first row (brand, language, menu) one line with the
   short name whole; on the desktop every header row holds on one line: the brand's full name (not
   cut), the language links, the menu (beside the search box);
-- no horizontal scroll at 390 px, nor at 360 px;
+- no horizontal scroll at 390 px, nor at 360 px; a visit's dates on one line on the phone;
 - axe-core finds no violation at all, whatever its impact, at 1280 and 390 px;
 - a labelled search box in the header of every page, sending a GET to the search;
 - card grids leave no lone card in a row at 1280 px; the zones index stays short;
@@ -75,6 +75,12 @@ MEASURE = """() => {
       left: form ? box(form).left : null,
     },
     cards,
+    // a visit's dates: how many lines from its first <time> to its last
+    dateLines: [...document.querySelectorAll('.timeline li')].filter(shown).map((li) => {
+      const times = li.querySelectorAll('time');
+      const first = box(times[0]), last = box(times[times.length - 1]);
+      return Math.round((last.bottom - first.top) / first.height);
+    }),
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     height: document.documentElement.scrollHeight,
@@ -134,6 +140,9 @@ def test_every_page_type_meets_the_layout_bars(open_tab, seed, device):
             m = tab.evaluate(MEASURE)
             measures[f"{name} {lang}"] = {"header": round(m["header"]), "height": m["height"]}
             failures += [f"{where}: {failure}" for failure in header_failures(m, device, lang)]
+            if device == "phone" and any(count > 1 for count in m["dateLines"]):
+                # a range is two <time>s and a dash: as separate grid items they took three rows
+                failures.append(f"{where}: a visit's dates take {m['dateLines']} lines")
             if m["scrollWidth"] > m["innerWidth"]:
                 failures.append(f"{where}: {m['scrollWidth']} px wide, the screen is {m['innerWidth']} px")
             if device == "desktop":
