@@ -61,8 +61,8 @@ test-reliability: install ## Load and fault runs, and changes reaching both work
 reliability: install ## The same runs as a script that prints the figures (e.g. make reliability RUNS="load")
 	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m bench.reliability $(RUNS)
 
-lighthouse: install ## Lighthouse scores against issue 13's bars (needs LIGHTHOUSE_BIN; BASE_URL=… to measure a served site)
-	bench/lighthouse $(if $(BASE_URL),$(BASE_URL),--serve)
+lighthouse: install ## Lighthouse scores against issue 13's bars → bench/RESULTS.md (needs LIGHTHOUSE_BIN; BASE_URL=… for a served site)
+	bench/lighthouse $(if $(BASE_URL),$(BASE_URL),--serve) --results bench/RESULTS.md
 
 backup: install ## Back up the database and media into BACKUP_DIR/scoda-portal-<date>.tar (DATABASE_URL's database)
 	$(PY) manage.py backup_site --output-dir $(BACKUP_DIR)

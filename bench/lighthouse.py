@@ -38,6 +38,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import report as report_module
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 
@@ -201,6 +203,12 @@ def main() -> int:
     parser.add_argument("--serve", action="store_true", help="set up and serve a fresh SQLite site for the run")
     parser.add_argument("--presets", default="desktop,mobile", help="desktop,mobile (default both)")
     parser.add_argument("--only", default="", help="page names to run, e.g. home,article (default all five)")
+    parser.add_argument(
+        "--results", help="write the table as the '## Lighthouse' section of this file (bench/RESULTS.md)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="read the JSON reports already in LIGHTHOUSE_OUT instead of running"
+    )
     options = parser.parse_args()
 
     pages = dict(PAGES)
@@ -212,12 +220,13 @@ def main() -> int:
     langs = {name: (wanted or LANGS.get(name, "zh-hans en")).split() for name in pages}
     runs = int(os.environ.get("LIGHTHOUSE_RUNS") or 1)
     presets = [p for p in options.presets.split(",") if p]
-    command = lighthouse_command()
+    command = [] if options.reuse else lighthouse_command()
     folder = Path(os.environ.get("LIGHTHOUSE_OUT") or tempfile.mkdtemp(prefix="lighthouse-"))
     folder.mkdir(parents=True, exist_ok=True)
 
     server = None
     base = options.base.rstrip("/")
+    load = [os.getloadavg()[0]]
     if options.serve:
         server, base = serve(folder)
     try:
@@ -226,10 +235,11 @@ def main() -> int:
             fetch(url)
             fetch(url)
             for preset in presets:
-                reports = [
-                    run_lighthouse(command, url, preset, folder / f"{name}-{lang}-{preset}-{run}.json")
-                    for run in range(1, runs + 1)
-                ]
+                paths = [folder / f"{name}-{lang}-{preset}-{run}.json" for run in range(1, runs + 1)]
+                if options.reuse:
+                    reports = [json.loads(path.read_text()) for path in paths]
+                else:
+                    reports = [run_lighthouse(command, url, preset, path) for path in paths]
                 reports.sort(key=lambda r: r["categories"]["performance"]["score"] or 0)
                 report = reports[len(reports) // 2]
                 scores, failing = summary(report)
@@ -247,24 +257,54 @@ def main() -> int:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
 
+    load.append(os.getloadavg()[0])
+    misses = [row for row in rows if missed(row[2], row[3])]
+    table = [
+        "| page | lang | preset | perf | a11y | bp | seo | bench | below 1 (weighted audits) |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, lang, preset, scores, failing, bench in rows:
+        cells = [name, lang, preset, *(str(scores[k]) for k in CATEGORIES), str(bench), ", ".join(failing) or "–"]
+        table.append("| " + " | ".join(cells) + " |")
+    verdict = (
+        f"{len(misses)} of {len(rows)} runs miss the bars (desktop 100 in all four, mobile performance ≥ 95)."
+        if misses
+        else f"All {len(rows)} runs meet the bars (desktop 100 in all four, mobile performance ≥ 95)."
+    )
     median = f"median of {runs} runs" if runs > 1 else "one run"
+    browser = re.search(r"Chrome/([\d.]+)", report["environment"].get("hostUserAgent", ""))
     out(f"Lighthouse {report.get('lighthouseVersion', '?')} on {base}, {median} each; JSON reports in {folder}")
     out()
-    out("| page | lang | preset | perf | a11y | bp | seo | bench | below 1 (weighted audits) |")
-    out("|---|---|---|---:|---:|---:|---:|---:|---|")
-    for name, lang, preset, scores, failing, bench in rows:
-        out(
-            f"| {name} | {lang} | {preset} | "
-            + " | ".join(str(scores[k]) for k in CATEGORIES)
-            + f" | {bench} | {', '.join(failing) or '–'} |"
-        )
-    misses = [row for row in rows if missed(row[2], row[3])]
+    for line in table:
+        out(line)
     out()
-    out(
-        f"{len(misses)} of {len(rows)} runs miss the bars (desktop 100 in all four, mobile performance >= 95)."
-        if misses
-        else f"All {len(rows)} runs meet the bars (desktop 100 in all four, mobile performance >= 95)."
-    )
+    out(verdict)
+    if options.results:
+        served = (
+            "a fresh SQLite site with the fixtures under gunicorn (2 workers, production settings, whitenoise)"
+            if options.serve
+            else f"{base}"
+        )
+        body = [
+            "## Lighthouse",
+            "",
+            f"Written by `bench/lighthouse` from runs ending {report['fetchTime'][:16].replace('T', ' ')} UTC, commit "
+            f"`{report_module.commit()}`: Lighthouse {report.get('lighthouseVersion', '?')}, Chromium "
+            f"{browser.group(1) if browser else '?'} headless, {median} each (the run with the median performance "
+            f"score), against {served}. Bars of issue 13: 100 in all four categories with the desktop preset, "
+            "performance ≥ 95 with the mobile preset (simulated slow 4G, CPU × 4). `bench` is Lighthouse's "
+            "benchmarkIndex of this machine's CPU during the run (below 1,000 Lighthouse warns that the CPU is "
+            f"slower than it expects); load average {load[0]:.1f} at the start, {load[1]:.1f} at the end (2 cores, "
+            "shared).",
+            "",
+            *table,
+            "",
+            verdict,
+        ]
+        path = Path(options.results)
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(report_module.with_section(text, "## Lighthouse", "\n".join(body)), encoding="utf-8")
+        say(f"Written: the Lighthouse section of {path}")
     return 1 if misses else 0
 
 
