@@ -294,8 +294,8 @@ def main() -> int:
             f"score), against {served}. Bars of issue 13: 100 in all four categories with the desktop preset, "
             "performance ≥ 95 with the mobile preset (simulated slow 4G, CPU × 4). `bench` is Lighthouse's "
             "benchmarkIndex of this machine's CPU during the run (below 1,000 Lighthouse warns that the CPU is "
-            f"slower than it expects); load average {load[0]:.1f} at the start, {load[1]:.1f} at the end (2 cores, "
-            "shared).",
+            "slower than it expects)"
+            + ("." if options.reuse else f"; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end."),
             "",
             *table,
             "",
