@@ -19,7 +19,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate load test test-fast test-reliability reliability backup restore lint format messages check
+.PHONY: help install run serve migrate load test test-fast test-reliability reliability lighthouse backup restore lint format messages check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -60,6 +60,9 @@ test-reliability: install ## Load and fault runs, and changes reaching both work
 
 reliability: install ## The same runs as a script that prints the figures (e.g. make reliability RUNS="load")
 	RELIABILITY_DURATION=$(RELIABILITY_DURATION) $(PY) -m bench.reliability $(RUNS)
+
+lighthouse: install ## Lighthouse scores against issue 13's bars → bench/RESULTS.md (needs LIGHTHOUSE_BIN; BASE_URL=… for a served site)
+	bench/lighthouse $(if $(BASE_URL),$(BASE_URL),--serve) --results bench/RESULTS.md
 
 backup: install ## Back up the database and media into BACKUP_DIR/scoda-portal-<date>.tar (DATABASE_URL's database)
 	$(PY) manage.py backup_site --output-dir $(BACKUP_DIR)

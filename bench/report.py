@@ -324,3 +324,35 @@ if __name__ == "__main__":
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
     sys.stdout.write(markdown(json.loads(Path(sys.argv[1]).read_text())))
+
+
+# Sections of RESULTS.md that other tools write (bench/lighthouse); bench/run keeps them.
+KEPT_SECTIONS = ("## Lighthouse",)
+
+
+def sections(text: str) -> dict[str, str]:
+    """RESULTS.md's level-2 sections by heading line, each with its heading ("" holds the text before the first)."""
+    found: dict[str, str] = {"": ""}
+    heading = ""
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            heading = line.rstrip("\n")
+            found[heading] = ""
+        found[heading] += line
+    return found
+
+
+def with_section(text: str, heading: str, body: str) -> str:
+    """`text` with the section `heading` replaced by `body` (its own heading first), or appended."""
+    parts = sections(text)
+    parts[heading] = body
+    # one blank line between sections
+    return "".join(part.rstrip("\n") + "\n\n" for part in parts.values() if part).rstrip("\n") + "\n"
+
+
+def keep_sections(new: str, previous: str) -> str:
+    """The runner's `new` RESULTS.md with the KEPT_SECTIONS of the `previous` one."""
+    for heading, body in sections(previous).items():
+        if heading in KEPT_SECTIONS:
+            new = with_section(new, heading, body)
+    return new

@@ -475,7 +475,9 @@ class Bench:
         for kind in self.config.databases:
             self.results["databases"][kind] = self.database(kind)
             (self.dir / "results.json").write_text(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
-        Path(self.config.results).write_text(report.markdown(self.results), encoding="utf-8")
+        results = Path(self.config.results)
+        written = results.read_text(encoding="utf-8") if results.exists() else ""
+        results.write_text(report.keep_sections(report.markdown(self.results), written), encoding="utf-8")
         say(f"Results: {self.dir / 'results.json'} and {self.config.results}")
 
 

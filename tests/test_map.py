@@ -241,7 +241,8 @@ def test_the_drawing_is_svg_with_one_link_per_zone():
     assert sorted(hrefs) == [f"/en/zones/{n}/" for n in range(1, 6)]
     assert drawing.inset_numbers == (1, 2)  # two zones in Shandong: the inset shows them
     for a in links(drawing.main) + links(drawing.inset):
-        assert a.find(f"{SVG}title").text.startswith(a.find(f"{SVG}text").text + ". Zone ")
+        number, *label = [t.text for t in a.iter(f"{SVG}text")]
+        assert a.find(f"{SVG}title").text.startswith(" ".join([number + ".", *[x + "," for x in label], "Zone "]))
         assert a.get("aria-label") == a.find(f"{SVG}title").text
     # the two zones in one city: side by side, one label for both, lines to the true place
     dots = {a.find(f"{SVG}text").text: a.find(f"{SVG}circle") for a in links(drawing.main)}
@@ -254,6 +255,18 @@ def test_the_drawing_is_svg_with_one_link_per_zone():
     assert [r for r in main.iter(f"{SVG}rect") if r.get("class") == "zm-inset-area"]
     for svg in (drawing.main, drawing.inset):
         assert "style=" not in svg and "<script" not in svg.lower()
+
+
+def test_a_marker_is_named_by_what_it_shows_first():
+    """WCAG 2.5.3 (label in name; axe's label-content-name-mismatch): the visible number and label,
+    as separate words, begin the link's name, so a voice user can say what they see."""
+    zones = (map_zone(1, *MOSCOW, label="Moscow", title="Moscow"), map_zone(2, 106.6, 29.65, label="Chongqing"))
+    for a in links(draw(zones, "Map", "Detail").main):
+        visible = "".join(a.itertext()).replace(a.find(f"{SVG}title").text, "", 1)
+        assert visible in ("1 Moscow", "2 Chongqing")
+        assert a.get("aria-label").replace(".", "").replace(",", "").startswith(visible + " ")
+    names = [a.get("aria-label") for a in links(draw(zones, "Map", "Detail").main)]
+    assert sorted(names) == ["1. Moscow — City, Somewhere", "2. Chongqing, Zone 2 — City, Somewhere"]
 
 
 def test_one_zone_in_shandong_needs_no_inset():
@@ -269,7 +282,7 @@ def test_text_is_escaped():
     root = ET.fromstring(drawing.main)  # well-formed
     assert root.get("aria-label") == "Map <of> zones"
     assert "<script" not in drawing.main and "<b>" not in drawing.main
-    assert links(drawing.main)[0].find(f"{SVG}title").text.startswith('1. "><script>')
+    assert links(drawing.main)[0].find(f"{SVG}title").text.startswith('1. <b>A & B</b>, "><script>')
 
 
 def test_spread_separates_markers_and_keeps_them_in_the_frame():
