@@ -134,6 +134,20 @@ class InquiryFormTests(TestCase):
                 self.assertTrue(all(s["src"].startswith("/static/") for s in page.find_all("script", src=True)))
                 self.assertEqual(page.find("altcha-widget")["language"], lang)
 
+    @override_settings(PAGE_CACHE_SECONDS=300)
+    def test_never_kept_by_the_page_cache(self):
+        response = self.send("en")
+        for path in ["/en/contact/", "/en/contact/?zone=1", response["Location"]]:
+            for _ in range(2):
+                self.client.cookies.clear()  # an anonymous first visit, as the page cache serves them
+                answer = self.client.get(path)
+                self.assertEqual(answer.status_code, 200)
+                self.assertNotIn("X-Page-Cache", answer, path)
+                self.assertIn("no-store", answer["Cache-Control"])
+        # Each visit gets its own challenge and timestamp: nothing was replayed.
+        first, second = (soup_of(self.client.get("/en/contact/")) for _ in range(2))
+        self.assertNotEqual(first.find("altcha-widget")["challenge"], second.find("altcha-widget")["challenge"])
+
     def test_the_language_preselected_is_the_pages(self):
         for lang in LANGUAGES:
             _response, page = self.get_form(lang)
