@@ -573,3 +573,42 @@ class MailDeliveryTests(TransactionTestCase):
         self.assertTrue(all(e.data["retry_at"] is None for e in failed if e.data["attempt"] == 2))
         self.assertEqual(mail_tasks().filter(status="READY").count(), 0)
         self.assertTrue(Inquiry.objects.filter(pk=inquiry.pk).exists())
+
+
+class PrivacyNoticeAdminTests(TestCase):
+    """Editors publish a new version of the notice in the admin (Settings); a published one keeps its words."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=0)
+        cls.notice = ensure_notice()
+        from django.contrib.auth import get_user_model
+
+        cls.admin = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
+
+    def data(self, version, text):
+        fields = {"version": str(version), "published_at": timezone.now().strftime("%Y-%m-%d %H:%M")}
+        for code in ("zh_hans", "en", "de", "ru"):
+            fields[f"title_{code}"] = f"Notice {code}"
+            fields[f"text_{code}"] = f"{text} {code}"
+        return fields
+
+    def test_a_new_version_is_shown_and_a_published_one_cannot_change(self):
+        self.client.force_login(self.admin)
+        listing = self.client.get("/admin/snippets/inquiries/privacynotice/")
+        self.assertEqual(listing.status_code, 200)
+
+        edit = f"/admin/snippets/inquiries/privacynotice/edit/{self.notice.pk}/"
+        refused = self.client.post(edit, self.data(self.notice.version, "Changed words"))
+        self.assertEqual(refused.status_code, 200)
+        self.assertIn("add a new version", refused.content.decode())
+        self.notice.refresh_from_db()
+        self.assertNotIn("Changed words", self.notice.text_en)
+
+        added = self.client.post("/admin/snippets/inquiries/privacynotice/add/", self.data(2, "New words"))
+        self.assertEqual(added.status_code, 302, added.content.decode()[:2000])
+        self.assertEqual(PrivacyNotice.objects.current().version, 2)
+        self.client.logout()
+        form = self.client.get("/de/contact/").content.decode()
+        self.assertIn("New words de", form)
+        self.assertNotIn("Changed words", form)

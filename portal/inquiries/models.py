@@ -8,9 +8,12 @@ Nothing here is a page: inquiries are in no search index, sitemap, feed or page 
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
 
 from django_countries.fields import CountryField
 
@@ -90,6 +93,9 @@ class PrivacyNotice(models.Model):
 
     objects = PrivacyNoticeQuerySet.as_manager()
 
+    # The language variants are added by wagtail-modeltranslation (translation.py).
+    panels = [FieldPanel("version"), FieldPanel("title"), FieldPanel("text"), FieldPanel("published_at")]
+
     class Meta:
         verbose_name = _("privacy notice")
         verbose_name_plural = _("privacy notices")
@@ -97,6 +103,21 @@ class PrivacyNotice(models.Model):
 
     def __str__(self):
         return f"{self.title} (v{self.version})"
+
+    def clean(self):
+        """A version visitors may have accepted keeps its words: a change is a new version."""
+        super().clean()
+        if self.pk is None:
+            return
+        before = PrivacyNotice.objects.filter(pk=self.pk).first()
+        if before is None or before.published_at is None or before.published_at > timezone.now():
+            return
+        texts = [field.attname for field in self._meta.fields if field.name.startswith(("title", "text", "version"))]
+        if any(getattr(before, name) != getattr(self, name) for name in texts):
+            raise ValidationError(
+                _("Version %(version)s has been published: add a new version instead of changing it.")
+                % {"version": before.version}
+            )
 
 
 class Inquiry(models.Model):
