@@ -11,7 +11,7 @@ from email import policy
 from unittest import mock
 
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
@@ -94,6 +94,9 @@ class InquiryFormTests(TestCase):
     def setUpTestData(cls):
         cls.site = build_site(news_count=1)
         cls.notice = ensure_notice()
+
+    def setUp(self):
+        caches["shared"].clear()  # the rate limits' and used proofs' counters
 
     def get_form(self, lang="en", query="", **extra):
         response = self.client.get(f"/{lang}/contact/{query}", **extra)
@@ -456,6 +459,7 @@ class MailDeliveryTests(TransactionTestCase):
     """The worker sends both e-mails through a real SMTP server on loopback."""
 
     def setUp(self):
+        caches["shared"].clear()
         self.site = build_site(news_count=0)
         ensure_notice()
         self.port = free_port()
@@ -601,7 +605,9 @@ class PrivacyNoticeAdminTests(TestCase):
         edit = f"/admin/snippets/inquiries/privacynotice/edit/{self.notice.pk}/"
         refused = self.client.post(edit, self.data(self.notice.version, "Changed words"))
         self.assertEqual(refused.status_code, 200)
-        self.assertIn("add a new version", refused.content.decode())
+        with translation.override("zh-hans"):  # the admin's language here (the site's default)
+            message = gettext("Version %(version)s has been published: add a new version instead of changing it.")
+        self.assertIn(message % {"version": 1}, refused.content.decode())
         self.notice.refresh_from_db()
         self.assertNotIn("Changed words", self.notice.text_en)
 

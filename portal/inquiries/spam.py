@@ -6,7 +6,7 @@
 - Proof of work (ALTCHA): the page carries a challenge signed here; the vendored widget
   (portal/static/inquiries/altcha/) solves it in the browser; each solution is accepted once.
 - Links in the message, more than INQUIRY_MAX_LINKS.
-- Rate limits per client address and per e-mail address (Django's cache).
+- Rate limits per client address and per e-mail address (the cache all workers share).
 
 None of these refuses a submission that passed the form's own validation: a failed check
 holds the inquiry for review (status "spam", the reasons kept) instead of losing it, and
@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -43,6 +43,12 @@ REUSED_PROOF = "reused-proof"
 LINKS = "links"
 
 LINK = re.compile(r"https?://|www\.|\[url|<a\s", re.IGNORECASE)
+
+
+def _counters():
+    """The cache every worker process shares (Redis, else files in CACHE_DIR): a limit per
+    process would multiply with the number of gunicorn workers."""
+    return caches["shared"] if "shared" in settings.CACHES else caches["default"]
 
 
 def sign_start() -> str:
@@ -88,7 +94,7 @@ def proof_reasons(payload: str) -> list[str]:
     # Each solved challenge counts once: the same proof on a second inquiry is a script's.
     digest = hashlib.sha256(payload.encode()).hexdigest()
     try:
-        first = cache.add(f"inquiries:proof:{digest}", 1, CHALLENGE_SECONDS)
+        first = _counters().add(f"inquiries:proof:{digest}", 1, CHALLENGE_SECONDS)
     except Exception:  # noqa: BLE001 (the cache away: accept rather than hold every inquiry)
         logger.warning("inquiries: cache unavailable, proof-of-work reuse not checked")
         first = True
@@ -102,6 +108,7 @@ def link_reasons(message: str) -> list[str]:
 def _hit(key: str, limit: int) -> bool:
     """Count one more for `key` this hour; False once the limit is passed."""
     key = f"inquiries:rate:{key}"
+    cache = _counters()
     try:
         cache.add(key, 0, 60 * 60)
         count = cache.incr(key)
