@@ -79,6 +79,7 @@ def form_data(page: BeautifulSoup, lang: str = "en", **changes) -> dict:
         "website": "",
         "started": started(),
         "altcha": solve(page),
+        "notice_version": page.find("input", attrs={"name": "notice_version"}).get("value"),
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -230,6 +231,18 @@ class InquiryFormTests(TestCase):
                     self.assertEqual(days, page.find(class_="response-time").get_text())
                 # Nothing the inquirer wrote is on the page: the reference is all it shows.
                 self.assertNotIn("Schmidt", confirmation.content.decode())
+
+    def test_the_consent_names_the_notice_the_page_showed(self):
+        _response, page = self.get_form("en")
+        self.assertEqual(page.find("input", attrs={"name": "notice_version"})["value"], str(self.notice.version))
+        newer = PrivacyNotice.objects.create(version=7, title="v7", text="…", published_at=timezone.now())
+        self.client.post("/en/contact/", form_data(page))
+        self.assertEqual(Inquiry.objects.get().privacy_notice, self.notice)  # seen before v7 was out
+        self.send("en", email="later@example.org")
+        self.assertEqual(Inquiry.objects.get(email="later@example.org").privacy_notice, newer)
+        # A version never published (or made up) counts as the current one.
+        self.client.post("/en/contact/", form_data(page, email="odd@example.org", notice_version="999"))
+        self.assertEqual(Inquiry.objects.get(email="odd@example.org").privacy_notice, newer)
 
     @override_settings(INQUIRY_RESPONSE_DAYS=10)
     def test_the_promised_time_follows_the_setting(self):

@@ -35,6 +35,8 @@ class InquiryForm(forms.ModelForm):
     # People never see this field (CSS moves it off the screen, screen readers skip it); bots fill it.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    # The version of the privacy notice the page showed: the consent names the words seen.
+    notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Inquiry
@@ -67,7 +69,7 @@ class InquiryForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
 
-    def __init__(self, *args, zones=None, **kwargs):
+    def __init__(self, *args, zones=None, notice=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone_of_interest"].queryset = zones
         self.fields["name"].widget.attrs["autocomplete"] = "name"
@@ -79,6 +81,7 @@ class InquiryForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("language", get_language() or settings.LANGUAGE_CODE)
             self.initial["started"] = spam.sign_start()
+            self.initial["notice_version"] = notice.version if notice else None
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         for field in self.fields.values():
             if field.required and not isinstance(field, forms.BooleanField):

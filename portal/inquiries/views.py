@@ -128,16 +128,19 @@ def inquiry_form(request):
     zones = public_zones()
     notice = PrivacyNotice.objects.current()
     if request.method != "POST":
-        form = InquiryForm(zones=zones, initial={"zone_of_interest": zone_from_query(request, zones)})
+        form = InquiryForm(zones=zones, notice=notice, initial={"zone_of_interest": zone_from_query(request, zones)})
         return render_form(request, form, notice)
 
-    form = InquiryForm(request.POST, zones=zones)
+    form = InquiryForm(request.POST, zones=zones, notice=notice)
     if not form.is_valid():
         return render_form(request, form, notice, status=400)
     if not spam.within_rate_limits(client_bucket(request), form.cleaned_data["email"]):
         refusal = _("You have sent several inquiries in the last hour. Please wait an hour and send this one again.")
         return render_form(request, form, notice, status=429, refusal=refusal)
 
+    seen = form.cleaned_data.get("notice_version")
+    if seen and (not notice or seen != notice.version):  # a new version was published meanwhile
+        notice = PrivacyNotice.objects.published().filter(version=seen).first() or notice
     inquiry = store(form, notice, spam_reasons(request, form))
     logger.info("inquiry %s received (%s)", inquiry.reference, inquiry.status)
     token = signing.dumps(inquiry.reference, salt=CONFIRMATION_SALT)
