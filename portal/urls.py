@@ -39,6 +39,9 @@ if settings.DEBUG:
 # Every language is prefixed, the default one too: "/" redirects by Accept-Language.
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    # --- inquiries (portal/inquiries) ---
+    path("", include("portal.inquiries.urls")),
+    # --- end inquiries ---
     # --- feeds (news/feeds.py) ---
     path("feeds/", include("news.feeds")),
     # --- end feeds ---

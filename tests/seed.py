@@ -60,5 +60,6 @@ def page_type_paths(seed: dict, lang: str) -> dict[str, str]:
     }
     paths["news"] = url_in(seed["news"][0], lang)
     paths["search"] = f"/{lang}/search/?q={SEARCH_WORDS[lang]}"
+    paths["contact"] = f"/{lang}/contact/?zone={seed['zone'].pk}"
     paths["not-found"] = f"/{lang}/no-such-page/"
     return paths

@@ -231,6 +231,23 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set one of them (STARTTLS or TLS).")
+# --- Inquiries (portal/inquiries) ---
+# Working days within which the desk promises an answer (confirmation page and auto-reply).
+INQUIRY_RESPONSE_DAYS = env_int("INQUIRY_RESPONSE_DAYS", 5)
+# Where new inquiries are announced when their zone has no contact e-mail (the central desk).
+INQUIRY_DESK_EMAILS = env_list("INQUIRY_DESK_EMAILS", [DEFAULT_FROM_EMAIL])
+# Stored inquiries per hour from one client address (an IPv6 /64) and for one e-mail address.
+INQUIRY_RATE_LIMIT_PER_IP = env_int("INQUIRY_RATE_LIMIT_PER_IP", 5)
+INQUIRY_RATE_LIMIT_PER_EMAIL = env_int("INQUIRY_RATE_LIMIT_PER_EMAIL", 5)
+# Seconds a person needs at least to fill in the form; faster is held for review.
+INQUIRY_MIN_FILL_SECONDS = env_int("INQUIRY_MIN_FILL_SECONDS", 3)
+# Links a message may hold before it is held for review.
+INQUIRY_MAX_LINKS = env_int("INQUIRY_MAX_LINKS", 3)
+# Proof of work (ALTCHA, PBKDF2/SHA-256): iterations per try; about 256 tries are needed on average.
+INQUIRY_POW_COST = env_int("INQUIRY_POW_COST", 5000)
+# A failed e-mail is tried again after INQUIRY_MAIL_RETRY_SECONDS (doubling each time); INQUIRY_MAIL_RETRIES tries.
+INQUIRY_MAIL_RETRIES = env_int("INQUIRY_MAIL_RETRIES", 6)
+INQUIRY_MAIL_RETRY_SECONDS = env_int("INQUIRY_MAIL_RETRY_SECONDS", 60)
 # Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = trusted_proxies(env_list("TRUSTED_PROXIES", []))
 
@@ -244,6 +261,7 @@ INSTALLED_APPS = [
     "portal.search",
     "portal.seo",
     "portal.l10n",
+    "portal.inquiries",
     "news",
     "zones",
     "wagtail.contrib.settings",
@@ -261,6 +279,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -423,6 +444,15 @@ WAGTAILFRONTENDCACHE = frontend_cache(FRONTEND_CACHE_URL)
 WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# --- Background tasks ---------------------------------------------------
+# Wagtail's own tasks (reference index, image focal points) run at once on "default", as it
+# expects. E-mails about inquiries go to "mail": rows in the database that a worker sends
+# (`make worker`; `make run` starts one), so a mail server that is down loses nothing.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 
 # --- Login ----------------------------------------------------------------
 # django-axes counts failed logins (the Wagtail admin's included) per username

@@ -1,0 +1,108 @@
+"""The e-mails about an inquiry, sent by the worker of the "mail" task backend (settings.TASKS).
+
+Each is one task. A try that fails (mail server down, refused, timed out) is written down as an
+event and the task is queued again for later (INQUIRY_MAIL_RETRY_SECONDS, doubling), up to
+INQUIRY_MAIL_RETRIES times; the inquiry itself was stored before any of this, so nothing is lost.
+Events and logs name the reference and the error's kind, never what the inquirer wrote.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+AUTO_REPLY = "auto-reply"
+DESK = "desk"
+KINDS = (AUTO_REPLY, DESK)
+
+
+def queue_mails(inquiry) -> None:
+    """Queue the automatic reply and the desk's notice (call inside the transaction that stores the inquiry)."""
+    for kind in KINDS:
+        send_inquiry_mail.enqueue(inquiry.pk, kind, 1)
+
+
+def desk_addresses(inquiry) -> list[str]:
+    """The zone's contact e-mail when it has one, else the central desk's."""
+    if inquiry.desk_id and inquiry.desk.contact_email:
+        return [inquiry.desk.contact_email]
+    return list(settings.INQUIRY_DESK_EMAILS)
+
+
+def build_mail(inquiry, kind: str) -> EmailMultiAlternatives:
+    language = inquiry.language if kind == AUTO_REPLY else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "inquiry": inquiry,
+            "response_days": settings.INQUIRY_RESPONSE_DAYS,
+            "language_name": dict(settings.LANGUAGES).get(inquiry.language, inquiry.language),
+            "zone_title": inquiry.zone_of_interest.title if inquiry.zone_of_interest_id else "",
+        }
+        if kind == AUTO_REPLY:
+            subject = _("Your inquiry %(reference)s") % {"reference": inquiry.reference}
+            to, reply_to = [inquiry.email], desk_addresses(inquiry)
+        else:
+            subject = _("New inquiry %(reference)s") % {"reference": inquiry.reference}
+            to, reply_to = desk_addresses(inquiry), [inquiry.email]
+        text = render_to_string(f"inquiries/email/{kind}.txt", context)
+        html = render_to_string(f"inquiries/email/{kind}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, reply_to=reply_to)
+    message.attach_alternative(html, "text/html")
+    # Answers are sent in the recipient's language; mail programs may show or read them so.
+    message.extra_headers["Content-Language"] = language
+    return message
+
+
+def retry_delay(attempt: int) -> timedelta:
+    return timedelta(seconds=settings.INQUIRY_MAIL_RETRY_SECONDS * 2 ** (attempt - 1))
+
+
+@task(backend="mail")
+def send_inquiry_mail(inquiry_id: int, kind: str, attempt: int = 1) -> str:
+    from portal.inquiries.models import Inquiry, InquiryEvent
+
+    inquiry = Inquiry.objects.select_related("desk", "zone_of_interest").filter(pk=inquiry_id).first()
+    if inquiry is None or inquiry.anonymised_at is not None or kind not in KINDS:
+        return "skipped"
+    try:
+        build_mail(inquiry, kind).send()
+    except (smtplib.SMTPException, OSError) as error:
+        retry = attempt < settings.INQUIRY_MAIL_RETRIES
+        run_after = timezone.now() + retry_delay(attempt) if retry else None
+        InquiryEvent.objects.create(
+            inquiry=inquiry,
+            kind=InquiryEvent.Kind.MAIL_FAILED,
+            data={
+                "mail": kind,
+                "attempt": attempt,
+                "error": type(error).__name__,
+                "smtp_code": getattr(error, "smtp_code", None),
+                "retry_at": run_after.isoformat() if run_after else None,
+            },
+        )
+        logger.warning(
+            "inquiry %s: %s e-mail failed (try %d, %s)%s",
+            inquiry.reference,
+            kind,
+            attempt,
+            type(error).__name__,
+            "; will try again" if retry else "; giving up",
+        )
+        if retry:
+            send_inquiry_mail.using(run_after=run_after).enqueue(inquiry_id, kind, attempt + 1)
+            return "retry"
+        return "failed"
+    InquiryEvent.objects.create(
+        inquiry=inquiry, kind=InquiryEvent.Kind.MAIL_SENT, data={"mail": kind, "attempt": attempt}
+    )
+    logger.info("inquiry %s: %s e-mail sent", inquiry.reference, kind)
+    return "sent"
