@@ -24,6 +24,28 @@ ARGS = [
 ]
 
 
+class ChromiumLiveServer:
+    """For a StaticLiveServerTestCase: one Chromium for the class (`cls.browser`), started after the
+    live server, so the class's override_settings (e.g. the CSP middleware) are in force.
+    Use as `class T(ChromiumLiveServer, StaticLiveServerTestCase)`."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        # Playwright's sync API runs an event loop; Django's async-safety check would refuse the ORM.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+
 def require_chromium() -> None:
     """Skip the calling test module without Chromium, unless CI requires browser tests (then fail)."""
     if Path(CHROMIUM).exists():

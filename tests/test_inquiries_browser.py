@@ -3,8 +3,6 @@ vendored ALTCHA widget solves the server's proof-of-work challenge (workers and 
 this site) and the inquiry is stored as new; without JavaScript the same form still arrives, held
 for review, and the visitor is told so. The form also passes axe-core, at phone width too."""
 
-import os
-
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import caches
@@ -17,7 +15,7 @@ import pytest
 from portal.csp import with_csp
 from portal.inquiries import spam
 from portal.inquiries.models import Inquiry, Status
-from tests.browser import ARGS, CHROMIUM, require_chromium
+from tests.browser import ChromiumLiveServer, require_chromium
 from tests.factories import build_site
 from tests.test_browser import FAILING_IMPACTS, axe_script, describe, scroll_width
 from tests.test_inquiries import ensure_notice, mail_tasks
@@ -31,23 +29,7 @@ pytestmark = pytest.mark.browser
 # middleware. Playwright fills a form in well under the minimum fill time a person needs, which
 # tests/test_inquiries.py checks; here it is off.
 @override_settings(MIDDLEWARE=with_csp(settings.MIDDLEWARE), INQUIRY_MIN_FILL_SECONDS=0)
-class InquiryInBrowserTests(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        # Playwright's sync API runs an event loop; Django's async-safety check would refuse the ORM.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class InquiryInBrowserTests(ChromiumLiveServer, StaticLiveServerTestCase):
     def setUp(self):
         caches["shared"].clear()  # the rate limits' counters
         self.site = build_site(news_count=1)

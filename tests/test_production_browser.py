@@ -5,8 +5,6 @@ the page editor, changes the English title, saves a draft; the revision holds th
 the browser reports no CSP violation on the way.
 """
 
-import os
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -17,7 +15,7 @@ from wagtail.users.models import UserProfile
 import pytest
 
 from portal.csp import with_csp
-from tests.browser import ARGS, CHROMIUM, require_chromium
+from tests.browser import ChromiumLiveServer, require_chromium
 from tests.factories import build_site
 from tests.helpers import url_in
 
@@ -41,23 +39,7 @@ def policy(header: str) -> dict[str, list[str]]:
 
 # The live server starts in setUpClass, after the class's settings are in force, so it runs the CSP middleware.
 @override_settings(MIDDLEWARE=with_csp(settings.MIDDLEWARE))
-class AdminUnderCSPTests(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        # Playwright's sync API runs an event loop; Django's async-safety check would refuse the ORM.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class AdminUnderCSPTests(ChromiumLiveServer, StaticLiveServerTestCase):
     def setUp(self):
         self.site = build_site(news_count=1)
         self.editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "correct horse")
