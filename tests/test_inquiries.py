@@ -5,11 +5,13 @@ loopback (aiosmtpd) by the worker `make worker` runs, even when that server was 
 import email
 import json
 import logging
+import tempfile
 import time
 from datetime import timedelta
 from email import policy
 from unittest import mock
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache, caches
 from django.core.management import call_command
@@ -340,6 +342,26 @@ class InquiryFormTests(TestCase):
         self.assertEqual(Inquiry.objects.count(), 3)
         # Another address is not affected.
         self.assertEqual(self.send("en", email="n5@example.org", remote="192.0.2.7").status_code, 302)
+
+    def test_the_limit_lasts_the_hour_in_the_file_cache(self):
+        """FileBasedCache.incr() rewrote the count with the cache's default timeout (300 s): the
+        hour's limit lifted after five minutes when the shared cache was files (no Redis)."""
+        files = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "TIMEOUT": 300}
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            override_settings(CACHES={**settings.CACHES, "shared": {**files, "LOCATION": folder}}),
+        ):
+            self.assert_limit_lasts_the_hour()
+
+    def assert_limit_lasts_the_hour(self):
+        self.assertEqual(type(caches["shared"]).__name__, "FileBasedCache")
+        start = time.time()
+        with mock.patch("time.time", return_value=start):
+            self.assertEqual([spam._hit("ip:x", 2) for _ in range(3)], [True, True, False])
+        with mock.patch("time.time", return_value=start + 20 * 60):  # past the default timeout
+            self.assertFalse(spam._hit("ip:x", 2))
+        with mock.patch("time.time", return_value=start + 61 * 60):  # a new hour
+            self.assertTrue(spam._hit("ip:x", 2))
 
     @override_settings(INQUIRY_RATE_LIMIT_PER_EMAIL=2)
     def test_flood_for_one_email_address_is_refused_with_429(self):

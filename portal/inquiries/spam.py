@@ -105,20 +105,25 @@ def link_reasons(message: str) -> list[str]:
     return [LINKS] if len(LINK.findall(message or "")) > settings.INQUIRY_MAX_LINKS else []
 
 
+RATE_WINDOW_SECONDS = 60 * 60
+
+
 def _hit(key: str, limit: int) -> bool:
-    """Count one more for `key` this hour; False once the limit is passed."""
+    """Count one more for `key` in its hour; False once the limit is passed. The count is stored
+    with the end of its hour and set again with the time left: FileBasedCache.incr() (the shared
+    cache without Redis) rewrites an entry with the default timeout, which cut the hour to minutes."""
     key = f"inquiries:rate:{key}"
     cache = _counters()
+    now = time.time()
     try:
-        cache.add(key, 0, 60 * 60)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 60 * 60)
-        count = 1
+        count, until = cache.get(key) or (0, now + RATE_WINDOW_SECONDS)
+        if until <= now:
+            count, until = 0, now + RATE_WINDOW_SECONDS
+        cache.set(key, (count + 1, until), max(1, round(until - now)))
     except Exception:  # noqa: BLE001 (the cache away: no limit rather than a 500)
         logger.warning("inquiries: cache unavailable, rate limit not applied")
         return True
-    return count <= limit
+    return count + 1 <= limit
 
 
 def within_rate_limits(client: str, email: str) -> bool:
