@@ -8,6 +8,8 @@ from django_countries import countries
 from portal.inquiries import spam
 from portal.inquiries.models import Inquiry
 
+# Asked of inquiries; a public question (Kind.QUESTION) may leave them empty.
+INQUIRY_ONLY = ("organisation", "sector", "project_type", "size_band")
 # Every text field has a limit the browser knows too (maxlength) and the server checks.
 MESSAGE_MAX = 5000
 
@@ -72,6 +74,8 @@ class InquiryForm(forms.ModelForm):
     def __init__(self, *args, zones=None, notice=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone_of_interest"].queryset = zones
+        for name in INQUIRY_ONLY:
+            self.fields[name].required = True
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         # Names in the page's language, sorted in it (django-countries' own translations).

@@ -8,6 +8,7 @@ Nothing here is a page: inquiries are in no search index, sitemap, feed or page 
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -68,6 +69,11 @@ class Status(models.TextChoices):
     SPAM = "spam", _("Spam or held for review")
 
 
+class Kind(models.TextChoices):
+    INQUIRY = "inquiry", _("Inquiry")
+    QUESTION = "question", _("Public question")
+
+
 class PrivacyNoticeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
@@ -123,14 +129,17 @@ class PrivacyNotice(models.Model):
 class Inquiry(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    # A public question may be published with its answer as a Q&A page, without the personal data;
+    # organisation, sector, project type and size are asked only of inquiries.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INQUIRY)
 
     # The inquirer, as they wrote it.
     name = models.CharField(_("name"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     country = CountryField(_("country"))
     email = models.EmailField(_("e-mail"), max_length=254)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
-    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     zone_of_interest = models.ForeignKey(
         "zones.ZonePage",
         verbose_name=_("zone of interest"),
@@ -139,8 +148,8 @@ class Inquiry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    project_type = models.CharField(_("project type"), max_length=20, choices=ProjectType.choices)
-    size_band = models.CharField(_("size"), max_length=20, choices=SizeBand.choices)
+    project_type = models.CharField(_("project type"), max_length=20, choices=ProjectType.choices, blank=True)
+    size_band = models.CharField(_("size"), max_length=20, choices=SizeBand.choices, blank=True)
     language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES)
     message = models.TextField(_("message"), max_length=5000)
 
@@ -200,6 +209,9 @@ class InquiryEvent(models.Model):
         NOTE = "note", _("Note")
         MAIL_SENT = "mail-sent", _("E-mail sent")
         MAIL_FAILED = "mail-failed", _("E-mail failed")
+        # The desk's answer, e-mailed to the inquirer: the text is the note, data holds the subject.
+        ANSWER = "answer", _("Answer")
+        PUBLISHED = "published", _("Published as a public question")
         ANONYMISED = "anonymised", _("Anonymised")
         EXPORTED = "exported", _("Exported")
 
@@ -225,3 +237,27 @@ class InquiryEvent(models.Model):
 
     def __str__(self):
         return f"{self.inquiry_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ZoneDesk(models.Model):
+    """The members of `group` answer the inquiries routed to `zone` and to the zones under it
+    (a branch park's inquiries reach its own desk and its parent's). Set in Settings → Zone desks.
+    """
+
+    zone = models.OneToOneField("zones.ZonePage", verbose_name=_("zone"), on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("staff group"),
+        on_delete=models.CASCADE,
+        related_name="inquiry_desks",
+        help_text=_("Its members see, answer and export this zone's inquiries in the admin, and no other zone's."),
+    )
+
+    panels = [FieldPanel("zone"), FieldPanel("group")]
+
+    class Meta:
+        verbose_name = _("zone desk")
+        verbose_name_plural = _("zone desks")
+
+    def __str__(self):
+        return f"{self.zone} – {self.group}"
