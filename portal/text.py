@@ -293,3 +293,14 @@ def hyphenate_html(markup: str, code: str) -> SafeString:
         elif part and not verbatim:
             parts[index] = hyphenate(part, code)
     return mark_safe("".join(parts))  # noqa: S308 (trusted markup; only its text gained soft hyphens)
+
+
+# A spreadsheet program reads a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value` for a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -11,6 +11,7 @@ import wagtail_factories
 
 from news.models import NewsIndexPage, NewsPage
 from portal import pagecache
+from portal.inquiries.models import Inquiry, new_reference
 from portal.fixtures import prepare_tree
 from portal.models import HomePage, Topic
 from zones.models import DelegationIndexPage, DelegationMember, DelegationPage, ZoneFact, ZoneIndexPage, ZonePage
@@ -174,6 +175,27 @@ class DelegationMemberFactory(factory.django.DjangoModelFactory):
     locals().update(in_all_languages("name", "Member {n} {lang}"))
     locals().update(in_all_languages("position", "Position {lang}"))
     locals().update(in_all_languages("organisation", "Organisation {lang}"))
+
+
+class InquiryFactory(factory.django.DjangoModelFactory):
+    """An inquiry as the contact form stores it (routed to its zone of interest)."""
+
+    class Meta:
+        model = Inquiry
+
+    reference = factory.LazyFunction(new_reference)
+    name = factory.Sequence(lambda n: f"Inquirer {n}")
+    organisation = factory.Sequence(lambda n: f"Trading Company {n}")
+    country = "KZ"
+    email = factory.Sequence(lambda n: f"inquirer{n}@example.org")
+    sector = "logistics"
+    project_type = "investment"
+    size_band = "1m-10m"
+    language = "en"
+    message = "We would like to open a warehouse near the multimodal hub."
+    consented_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    zone_of_interest = None
+    desk = factory.SelfAttribute("zone_of_interest")
 
 
 def build_site(news_count: int = 5) -> dict:

@@ -22,12 +22,14 @@ logger = logging.getLogger(__name__)
 
 AUTO_REPLY = "auto-reply"
 DESK = "desk"
-KINDS = (AUTO_REPLY, DESK)
+# The desk's answer written in the admin (an ANSWER event: its note is the text).
+ANSWER = "answer"
+KINDS = (AUTO_REPLY, DESK, ANSWER)
 
 
 def queue_mails(inquiry) -> None:
     """Queue the automatic reply and the desk's notice (call inside the transaction that stores the inquiry)."""
-    for kind in KINDS:
+    for kind in (AUTO_REPLY, DESK):
         send_inquiry_mail.enqueue(inquiry.pk, kind, 1)
 
 
@@ -38,8 +40,8 @@ def desk_addresses(inquiry) -> list[str]:
     return list(settings.INQUIRY_DESK_EMAILS)
 
 
-def build_mail(inquiry, kind: str) -> EmailMultiAlternatives:
-    language = inquiry.language if kind == AUTO_REPLY else settings.LANGUAGE_CODE
+def build_mail(inquiry, kind: str, event=None) -> EmailMultiAlternatives:
+    language = settings.LANGUAGE_CODE if kind == DESK else inquiry.language
     with translation.override(language):
         context = {
             "inquiry": inquiry,
@@ -47,7 +49,11 @@ def build_mail(inquiry, kind: str) -> EmailMultiAlternatives:
             "language_name": dict(settings.LANGUAGES).get(inquiry.language, inquiry.language),
             "zone_title": inquiry.zone_of_interest.title if inquiry.zone_of_interest_id else "",
         }
-        if kind == AUTO_REPLY:
+        if kind == ANSWER:
+            subject = event.data.get("subject") or _("Your inquiry %(reference)s") % {"reference": inquiry.reference}
+            context.update(answer=event.note, subject=subject)
+            to, reply_to = [inquiry.email], desk_addresses(inquiry)
+        elif kind == AUTO_REPLY:
             subject = _("Your inquiry %(reference)s") % {"reference": inquiry.reference}
             to, reply_to = [inquiry.email], desk_addresses(inquiry)
         else:
@@ -67,14 +73,19 @@ def retry_delay(attempt: int) -> timedelta:
 
 
 @task(backend="mail")
-def send_inquiry_mail(inquiry_id: int, kind: str, attempt: int = 1) -> str:
+def send_inquiry_mail(inquiry_id: int, kind: str, attempt: int = 1, event_id: int | None = None) -> str:
     from portal.inquiries.models import Inquiry, InquiryEvent
 
     inquiry = Inquiry.objects.select_related("desk", "zone_of_interest").filter(pk=inquiry_id).first()
     if inquiry is None or inquiry.anonymised_at is not None or kind not in KINDS:
         return "skipped"
+    event = None
+    if kind == ANSWER:
+        event = inquiry.events.filter(pk=event_id, kind=InquiryEvent.Kind.ANSWER).first()
+        if event is None or not event.note:
+            return "skipped"
     try:
-        build_mail(inquiry, kind).send()
+        build_mail(inquiry, kind, event).send()
     except (smtplib.SMTPException, OSError) as error:
         retry = attempt < settings.INQUIRY_MAIL_RETRIES
         run_after = timezone.now() + retry_delay(attempt) if retry else None
@@ -85,6 +96,7 @@ def send_inquiry_mail(inquiry_id: int, kind: str, attempt: int = 1) -> str:
                 "mail": kind,
                 "attempt": attempt,
                 "error": type(error).__name__,
+                "event": event_id,
                 "smtp_code": getattr(error, "smtp_code", None),
                 "retry_at": run_after.isoformat() if run_after else None,
             },
@@ -98,11 +110,11 @@ def send_inquiry_mail(inquiry_id: int, kind: str, attempt: int = 1) -> str:
             "; will try again" if retry else "; giving up",
         )
         if retry:
-            send_inquiry_mail.using(run_after=run_after).enqueue(inquiry_id, kind, attempt + 1)
+            send_inquiry_mail.using(run_after=run_after).enqueue(inquiry_id, kind, attempt + 1, event_id)
             return "retry"
         return "failed"
     InquiryEvent.objects.create(
-        inquiry=inquiry, kind=InquiryEvent.Kind.MAIL_SENT, data={"mail": kind, "attempt": attempt}
+        inquiry=inquiry, kind=InquiryEvent.Kind.MAIL_SENT, data={"mail": kind, "attempt": attempt, "event": event_id}
     )
     logger.info("inquiry %s: %s e-mail sent", inquiry.reference, kind)
     return "sent"

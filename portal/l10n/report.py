@@ -19,6 +19,7 @@ from portal.l10n.models import TranslationState, TranslationStatus
 from portal.l10n.permissions import editable_pages, translator_languages
 from portal.l10n.titles import admin_title_and_language
 from portal.pagination import paginate
+from portal.text import spreadsheet_safe
 
 
 def page_types() -> dict[str, type]:
@@ -167,17 +168,6 @@ def report(request):
             "translator_languages": [i18n.language_name(code) for code in sorted(translator_languages(request.user))],
         },
     )
-
-
-# a spreadsheet program reads a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """`value` for a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_response(rows, language, state):
