@@ -11,8 +11,8 @@ import wagtail_factories
 
 from news.models import NewsIndexPage, NewsPage
 from portal import pagecache
-from portal.inquiries.models import Inquiry, new_reference
 from portal.fixtures import prepare_tree
+from portal.inquiries.models import Inquiry, new_reference
 from portal.models import HomePage, Topic
 from zones.models import DelegationIndexPage, DelegationMember, DelegationPage, ZoneFact, ZoneIndexPage, ZonePage
 

@@ -21,7 +21,7 @@ from portal.l10n.permissions import TRANSLATOR_GROUPS
 from tests.factories import InquiryFactory, build_site
 
 SCRIPT = "<script>alert('x')</script>"
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
 def desk_group(name, zone):
@@ -244,9 +244,7 @@ class ReportTests(InboxTestCase):
     def test_median_hours_to_first_answer_per_zone_and_month(self):
         now = timezone.now().replace(day=15, hour=12)
         for hours in (2, 4, 30):
-            InquiryFactory(
-                zone_of_interest=self.other, received_at=now, first_answered_at=now + timedelta(hours=hours)
-            )
+            InquiryFactory(zone_of_interest=self.other, received_at=now, first_answered_at=now + timedelta(hours=hours))
         rows = first_answer_rows(Inquiry.objects.filter(desk=self.other))
         self.assertEqual(len(rows), 1)
         row = rows[0]
@@ -289,7 +287,9 @@ class QueryCountTests(InboxTestCase):
         url = reverse("inquiries:edit", args=[self.in_zone.pk])
         small = self.count(self.staff_a, url)
         for n in range(30):
-            InquiryEvent.objects.create(inquiry=self.in_zone, kind=InquiryEvent.Kind.NOTE, actor=self.staff_a, note=f"n{n}")
+            InquiryEvent.objects.create(
+                inquiry=self.in_zone, kind=InquiryEvent.Kind.NOTE, actor=self.staff_a, note=f"n{n}"
+            )
         self.assertEqual(self.count(self.staff_a, url), small)
         self.assertLessEqual(small, 30)
 
