@@ -40,6 +40,7 @@ migrate: install ## Apply database migrations
 load: migrate ## Load the fixtures and create the demo accounts (dev settings)
 	$(PY) manage.py load_initial_data
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py create_demo_inquiries
 
 # The mail worker runs beside the development server (inquiries' e-mails, printed to the console)
 # and stops with it.

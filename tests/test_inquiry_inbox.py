@@ -299,3 +299,41 @@ class QuestionKindTests(InboxTestCase):
         question = InquiryFactory(zone_of_interest=self.zone, kind=Kind.QUESTION, organisation="")
         response = self.index(self.staff_a, "?kind=question")
         self.assertEqual(self.listed(response), {question.reference})
+
+
+class DemoInquiriesTests(TestCase):
+    """`make run` shows a populated inbox: demo desks, their staff and inquiries in four languages."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = build_site(news_count=0)
+        for key, slug in (("zone", "scoda"), ("branch", "xinjiang-branch-park"), ("other_zone", "liangjiang-new-area")):
+            page = cls.site[key]
+            page.slug_en = slug
+            page.save()
+
+    def test_desk_staff_see_their_demo_inquiries(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        with self.settings(PORTAL_CREATE_DEMO_USERS=True):
+            call_command("create_demo_inquiries", stdout=StringIO())
+            out = StringIO()
+            call_command("create_demo_inquiries", stdout=out)
+        self.assertIn("exist already", out.getvalue())
+        self.assertEqual(set(Inquiry.objects.values_list("language", flat=True)), {"zh-hans", "en", "de", "ru"})
+        self.assertEqual(Inquiry.objects.count(), 5)
+        desk = get_user_model().objects.get(username="desk-scoda")
+        self.client.force_login(desk)
+        response = self.client.get(reverse("inquiries:index"))
+        # SCODA's and its Xinjiang branch park's, not Liangjiang's nor the central desk's
+        self.assertEqual(len(response.context["object_list"]), 3)
+        self.assertTrue(get_user_model().objects.get(username="desk-liangjiang").check_password("changeme"))
+
+    def test_never_outside_development(self):
+        from django.core.management import CommandError, call_command
+
+        with self.settings(PORTAL_CREATE_DEMO_USERS=False), self.assertRaises(CommandError):
+            call_command("create_demo_inquiries")
+        self.assertFalse(Inquiry.objects.exists())

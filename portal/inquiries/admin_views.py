@@ -142,8 +142,36 @@ class InquiryFacts(Panel):
             context = super().get_context_data(parent_context)
             inquiry = self.instance
             context["inquiry"] = inquiry
-            context["events"] = inquiry.events.select_related("actor").order_by("at", "pk")
+            context["events"] = [
+                (event, event_detail(event)) for event in inquiry.events.select_related("actor").order_by("at", "pk")
+            ]
             return context
+
+
+MAIL_NAMES = {
+    tasks.AUTO_REPLY: _("confirmation to the inquirer"),
+    tasks.DESK: _("notice to the desk"),
+    tasks.ANSWER: _("answer to the inquirer"),
+}
+
+
+def event_detail(event) -> str:
+    """What an event's data says, in the staff member's language (never personal data)."""
+    data = event.data or {}
+    statuses = dict(Status.choices)
+    if event.kind == InquiryEvent.Kind.STATUS:
+        return f"{statuses.get(data.get('from'), data.get('from'))} → {statuses.get(data.get('to'), data.get('to'))}"
+    if event.kind == InquiryEvent.Kind.ASSIGNED:
+        return data.get("to") or str(_("nobody"))
+    if event.kind in (InquiryEvent.Kind.MAIL_SENT, InquiryEvent.Kind.MAIL_FAILED):
+        detail = str(MAIL_NAMES.get(data.get("mail"), data.get("mail", "")))
+        if data.get("error"):
+            detail += f" ({data['error']}"
+            detail += f", {_('will try again')})" if data.get("retry_at") else ")"
+        return detail
+    if event.kind == InquiryEvent.Kind.CREATED and data.get("spam"):
+        return str(_("held for review: %(checks)s") % {"checks": ", ".join(data["spam"])})
+    return ""
 
 
 class InquiryHandlingForm(WagtailAdminModelForm):
@@ -304,7 +332,7 @@ class InquiryViewSet(ModelViewSet):
             "status", label=_("Status"), accessor="get_status_display", primary=lambda i: i.status == Status.NEW
         ),
         Column("assignee", label=_("Assignee")),
-        Column("language", label=_("Language")),
+        Column("language", label=_("Language"), accessor="get_language_display"),
     ]
     list_export = [
         "reference",
