@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DurationField, ExpressionWrapper, F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -371,44 +371,59 @@ class InquiryViewSet(ModelViewSet):
 # --- Time to first answer ---
 
 
-def month_start(moment):
-    local = timezone.localtime(moment)
-    return local.date().replace(day=1)
+def month_starts(months: int) -> list:
+    """The first moments of the last `months` months in the site's time zone, newest first, and the
+    start of the next month (the end of the newest)."""
+    first = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    starts = [first]
+    while len(starts) < months:
+        previous = (starts[-1] - timedelta(days=1)).replace(day=1)
+        starts.append(timezone.make_aware(previous.replace(tzinfo=None)))
+    following = timezone.make_aware((first + timedelta(days=32)).replace(day=1, tzinfo=None))
+    return [following, *starts]
 
 
 def first_answer_rows(inquiries, months: int = 12) -> list[dict]:
     """Per zone and month received: inquiries, answered, median and slowest hours to the first answer.
 
-    Spam is left out; unanswered inquiries count in "received" only.
+    Spam is left out; unanswered inquiries count in "received" only. One query per month, whose rows
+    hold no date (converting 10,000 dates took longer than the rest); the median is taken here
+    (SQLite has none).
     """
-    since = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
-    rows = (
-        inquiries.exclude(status=Status.SPAM)
-        .filter(received_at__date__gte=since)
-        .values_list("desk_id", "desk__title", "received_at", "first_answered_at")
-    )
-    groups = defaultdict(lambda: {"received": 0, "hours": []})
-    for desk_id, desk_title, received, answered in rows.iterator():
-        group = groups[(month_start(received), desk_id, desk_title or "")]
-        group["received"] += 1
-        if answered:
-            group["hours"].append((answered - received).total_seconds() / 3600)
+    bounds = month_starts(months)
+    waited = ExpressionWrapper(F("first_answered_at") - F("received_at"), output_field=DurationField())
+    counted = inquiries.exclude(status=Status.SPAM).annotate(waited=waited)
+    titles = dict(visible_zone_titles(inquiries))
     result = []
-    for (month, _desk_id, title), group in sorted(
-        groups.items(), key=lambda item: (item[0][0], item[0][2]), reverse=True
-    ):
-        hours = group["hours"]
-        result.append(
-            {
-                "month": month.strftime("%Y-%m"),
-                "zone": title or str(_("Central desk")),
-                "received": group["received"],
-                "answered": len(hours),
-                "median_hours": round(statistics.median(hours), 1) if hours else None,
-                "slowest_hours": round(max(hours), 1) if hours else None,
-            }
-        )
+    for end, start in zip(bounds, bounds[1:], strict=False):
+        groups = defaultdict(list)
+        received = defaultdict(int)
+        month_rows = counted.filter(received_at__gte=start, received_at__lt=end).values_list("desk_id", "waited")
+        for desk_id, wait in month_rows.iterator(chunk_size=5000):
+            received[desk_id] += 1
+            if wait is not None:
+                groups[desk_id].append(wait.total_seconds() / 3600)
+        rows = []
+        for desk_id, count in received.items():
+            hours = groups[desk_id]
+            rows.append(
+                {
+                    "month": start.strftime("%Y-%m"),
+                    "zone": titles.get(desk_id) or str(_("Central desk")),
+                    "received": count,
+                    "answered": len(hours),
+                    "median_hours": round(statistics.median(hours), 1) if hours else None,
+                    "slowest_hours": round(max(hours), 1) if hours else None,
+                }
+            )
+        result += sorted(rows, key=lambda row: row["zone"])
     return result
+
+
+def visible_zone_titles(inquiries):
+    from zones.models import ZonePage
+
+    return ZonePage.objects.filter(pk__in=inquiries.values("desk_id")).values_list("pk", "title")
 
 
 class FirstAnswerReport(ReportView):
