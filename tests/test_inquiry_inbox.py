@@ -118,6 +118,16 @@ class VisibilityTests(InboxTestCase):
         response = self.client.get(reverse("inquiries:edit", args=[999999]), follow=True)
         self.assertEqual(response.status_code, 404)
 
+    def test_no_view_of_one_inquiry_opens_another_zones(self):
+        self.client.force_login(self.staff_a)
+        for name in ("edit", "history", "history_results", "usage", "delete"):
+            for inquiry in (self.in_other, self.central):
+                response = self.client.get(reverse(f"inquiries:{name}", args=[inquiry.pk]), follow=True)
+                self.assertEqual(response.status_code, 404, name)
+                self.assertNotContains(response, inquiry.reference, status_code=404)
+            response = self.client.get(reverse(f"inquiries:{name}", args=[self.in_zone.pk]), follow=True)
+            self.assertNotEqual(response.status_code, 404, name)
+
     def test_a_crafted_post_for_another_zones_inquiry_changes_nothing(self):
         self.client.force_login(self.staff_a)
         response = self.client.post(

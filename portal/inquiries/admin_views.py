@@ -24,6 +24,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -223,16 +224,31 @@ def answer_subject(inquiry, typed: str) -> str:
         return str(_("Re: your inquiry %(reference)s") % {"reference": inquiry.reference})
 
 
-class InquiryEditView(generic.EditView):
-    """The handling page: status, assignee, a note and an answer, saved as events in one transaction."""
+class VisibleInquiryMixin:
+    """For every view of one inquiry: another zone's inquiry, or an id that does not exist, is the same 404."""
 
     def get_object(self, queryset=None):
-        # Another zone's inquiry, or an id that does not exist: the same 404.
         queryset = visible_inquiries(self.request.user).select_related("desk", "zone_of_interest", "assignee")
         try:
             return queryset.get(pk=self.kwargs[self.pk_url_kwarg])
         except (Inquiry.DoesNotExist, ValueError):
             raise Http404 from None
+
+
+class InquiryHistoryView(VisibleInquiryMixin, history.HistoryView):
+    pass
+
+
+class InquiryUsageView(VisibleInquiryMixin, usage.UsageView):
+    pass
+
+
+class InquiryDeleteView(VisibleInquiryMixin, generic.DeleteView):
+    pass  # nobody holds "delete" (InquiryPermissionPolicy); this keeps the 404 ahead of the refusal
+
+
+class InquiryEditView(VisibleInquiryMixin, generic.EditView):
+    """The handling page: status, assignee, a note and an answer, saved as events in one transaction."""
 
     def save_instance(self):
         before = Inquiry.objects.get(pk=self.object.pk)
@@ -314,6 +330,9 @@ class InquiryViewSet(ModelViewSet):
     url_namespace = "inquiries"
     index_view_class = InquiryIndexView
     edit_view_class = InquiryEditView
+    history_view_class = InquiryHistoryView
+    usage_view_class = InquiryUsageView
+    delete_view_class = InquiryDeleteView
     copy_view_enabled = False
     inspect_view_enabled = False
     add_to_reference_index = False
