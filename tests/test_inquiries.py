@@ -559,6 +559,9 @@ class MailDeliveryTests(TransactionTestCase):
                     desk_html = desk.get_body(("html",)).get_content()
                     self.assertNotIn("<script>", desk_html)
                     self.assertIn("&lt;script&gt;", desk_html)
+                    inbox = f"http://testserver/admin/inquiries/edit/{inquiry.pk}/"
+                    self.assertIn(f'href="{inbox}"', desk_html, "the desk's way to the inquiry")
+                    self.assertIn(inbox, desk.get_body(("plain",)).get_content())
                     self.assertIn(SCRIPT, desk.get_body(("plain",)).get_content())
 
                     kinds = sorted(e.data["mail"] for e in inquiry.events.filter(kind=InquiryEvent.Kind.MAIL_SENT))

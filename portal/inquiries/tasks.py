@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,8 @@ def build_mail(inquiry, kind: str, event=None) -> EmailMultiAlternatives:
             "response_days": settings.INQUIRY_RESPONSE_DAYS,
             "language_name": dict(settings.LANGUAGES).get(inquiry.language, inquiry.language),
             "zone_title": inquiry.zone_of_interest.title if inquiry.zone_of_interest_id else "",
+            # The admin's address, not the request's: the worker has no request.
+            "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("inquiries:edit", args=[inquiry.pk]),
         }
         if kind == ANSWER:
             subject = event.data.get("subject") or _("Your inquiry %(reference)s") % {"reference": inquiry.reference}
