@@ -224,6 +224,30 @@ class HandlingTests(InboxTestCase):
         self.in_zone.refresh_from_db()
         self.assertEqual(self.in_zone.first_answered_at, first, "the first answer's time stays")
 
+    def test_an_answer_that_fails_is_tried_again_with_the_same_text(self):
+        from portal.inquiries.tasks import send_inquiry_mail
+        from tests.test_inquiries import smtp_settings
+        from tests.test_production import free_port
+
+        self.edit(self.staff_a, self.in_zone, answer="Ответ.")
+        answer = self.in_zone.events.get(kind=InquiryEvent.Kind.ANSWER)
+        DBTaskResult.objects.all().delete()
+        with self.settings(**smtp_settings(free_port())):  # nothing listens there
+            self.assertEqual(send_inquiry_mail.call(self.in_zone.pk, "answer", 1, answer.pk), "retry")
+        failed = self.in_zone.events.get(kind=InquiryEvent.Kind.MAIL_FAILED)
+        self.assertEqual((failed.data["mail"], failed.data["event"]), ("answer", answer.pk))
+        retry = DBTaskResult.objects.get()
+        self.assertEqual(retry.args_kwargs["args"], [self.in_zone.pk, "answer", 2, answer.pk])
+        self.assertGreater(retry.run_after, timezone.now())
+
+    def test_an_answer_task_for_another_inquirys_event_sends_nothing(self):
+        from portal.inquiries.tasks import send_inquiry_mail
+
+        self.edit(self.staff_a, self.in_zone, answer="Ответ.")
+        answer = self.in_zone.events.get(kind=InquiryEvent.Kind.ANSWER)
+        self.assertEqual(send_inquiry_mail.call(self.in_other.pk, "answer", 1, answer.pk), "skipped")
+        self.assertEqual(send_inquiry_mail.call(self.in_zone.pk, "answer", 1, None), "skipped")
+
     def test_releasing_held_spam_sends_the_mails_it_was_held_from(self):
         self.edit(self.editor, self.spam, status="new")
         self.spam.refresh_from_db()
