@@ -16,6 +16,8 @@ from django.utils import timezone
 from django_tasks import task, task_backends
 from django_tasks.base import TaskResultStatus
 
+from portal.inquiries.tasks import queue_in_database
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,16 +36,10 @@ def mail_backend():
     return task_backends["mail"]
 
 
-def uses_database() -> bool:
-    from django_tasks_db.backend import DatabaseBackend
-
-    return isinstance(mail_backend(), DatabaseBackend)
-
-
 def waiting_runs() -> int:
     """Housekeeping runs queued and not started yet, in the database or in Redis."""
     path = housekeeping.module_path
-    if uses_database():
+    if queue_in_database():
         from django_tasks_db.models import DBTaskResult
 
         # Not .ready(): that leaves out the runs whose time has not come, which are the point here.
@@ -71,7 +67,7 @@ def schedule(now: datetime | None = None) -> datetime | None:
 
 def prune_task_results(now: datetime | None = None) -> int:
     """django-tasks-db keeps every finished task; RQ expires its results by itself."""
-    if not uses_database():
+    if not queue_in_database():
         return 0
     from django_tasks_db.models import DBTaskResult
 

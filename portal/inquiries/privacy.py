@@ -36,6 +36,14 @@ KEPT_EVENT_DATA = ("mail", "attempt", "language", "status", "from", "to")
 BATCH = 500
 
 
+class Personal(str):
+    """A personal value in a template context: Django's template engine logs the whole context at
+    DEBUG when a variable is missing (Wagtail's admin templates miss some on every page), by repr."""
+
+    def __repr__(self):
+        return "<personal data>"
+
+
 def anonymise(queryset, actor=None, reason: str = "retention") -> int:
     """Blank the personal data of the inquiries in `queryset` not anonymised yet; how many were."""
     now = timezone.now()

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from portal.inquiries import housekeeping
+from portal.inquiries.tasks import queue_in_database
 
 # rq's own Job class would not find the django-tasks task the job names.
 RQ_JOB_CLASS = "django_tasks_rq.Job"
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, burst=False, **options):
         verbosity = options["verbosity"]
-        if housekeeping.uses_database():
+        if queue_in_database():
             extra = ["--batch", "--no-startup-delay"] if burst else []
             call_command("db_worker", "--backend", "mail", "--no-reload", *extra, verbosity=verbosity)
             return
