@@ -26,7 +26,9 @@ from portal.inquiries import housekeeping, privacy, tasks
 from portal.inquiries.models import Inquiry, InquiryEvent
 from portal.settings.base import rq_queues, task_backends
 from tests.test_cache_outage import OwnRedis
+from tests.test_email import smtp_server  # noqa: F401 (a fixture)
 from tests.test_inquiry_privacy import PERSONAL, make_inquiry
+from tests.test_production import manage, production_env, run_python
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PATH = housekeeping.housekeeping.module_path
@@ -227,3 +229,60 @@ class RedisQueueTests(TransactionTestCase):
             scheduled.get_scheduled_time(next_id),
             housekeeping.next_run(),
         )
+
+
+QUEUE_MAILS = """
+import django
+django.setup()
+from django.db import transaction
+from django.utils import timezone
+from portal.inquiries import tasks
+from portal.inquiries.models import Inquiry
+with transaction.atomic():
+    inquiry = Inquiry.objects.create(
+        reference="SC-2026-RQRQ-0001", name="Rita", email="rita@example.org", country="KZ", language="ru",
+        message="Hello", consented_at=timezone.now(),
+    )
+    tasks.queue_mails(inquiry)
+print(type(tasks.send_inquiry_mail.get_backend()).__name__)
+"""
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_production_settings_queue_in_redis_and_make_workers_command_sends(tmp_path, smtp_server):  # noqa: F811
+    """What `make worker` runs with TASK_QUEUE_REDIS_URL set, in production settings: the forking RQ
+    worker, its scheduler, mail through SMTP; REDIS_URL alone (the cache) leaves the queue in the database."""
+    controller, inbox = smtp_server
+    redis = OwnRedis(tmp_path)
+    try:
+        env = production_env(
+            tmp_path,
+            TASK_QUEUE_REDIS_URL=redis.url,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(controller.port),
+            EMAIL_USE_TLS="0",
+            INQUIRY_DESK_EMAILS="desk@example.org",
+        )
+        assert manage(env, "migrate", "--noinput").returncode == 0
+        check = manage(env, "check")
+        assert check.returncode == 0, check.stderr
+        queued = run_python(QUEUE_MAILS, env)
+        assert queued.returncode == 0, queued.stderr
+        assert queued.stdout.strip() == "RQBackend"
+        assert redis.cli("LLEN", "rq:queue:default").stdout.strip() == "2"
+        scheduled = manage(env, "schedule_housekeeping")
+        assert scheduled.stdout.startswith("Housekeeping queued for "), scheduled.stdout + scheduled.stderr
+        assert manage(env, "schedule_housekeeping").stdout.strip() == "Housekeeping is queued already."
+        worker = manage(env, "mail_worker", "--burst")
+        assert worker.returncode == 0, worker.stderr
+        assert sorted(message.rcpt_tos[0] for message in inbox.messages) == ["desk@example.org", "rita@example.org"]
+        assert redis.cli("ZCARD", "rq:scheduled:default").stdout.strip() == "1"  # tomorrow's housekeeping
+        assert "Rita" not in worker.stdout + worker.stderr  # the worker's log names ids, not people
+
+        cache_only = run_python(
+            QUEUE_MAILS.replace("0001", "0002"), {**env, "TASK_QUEUE_REDIS_URL": "", "REDIS_URL": redis.url}
+        )
+        assert cache_only.returncode == 0, cache_only.stderr
+        assert cache_only.stdout.strip() == "DatabaseBackend"
+    finally:
+        redis.stop()

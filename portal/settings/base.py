@@ -280,11 +280,11 @@ INQUIRY_RETENTION_MONTHS = env_int("INQUIRY_RETENTION_MONTHS", 24)
 HOUSEKEEPING_HOUR = env_int("HOUSEKEEPING_HOUR", 3)
 # Days the database queue keeps finished task results (what was sent, what failed) before pruning.
 TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
-# The "mail" task queue in Redis (django-tasks-rq) instead of the database; REDIS_URL unless set.
-# Set it empty to keep the queue in the database while Redis caches. The worker differs:
-# `manage.py mail_worker` runs the right one. A Redis that evicts keys (maxmemory-policy other
-# than noeviction) can drop queued e-mails: give the queue a Redis or database number that does not.
-TASK_QUEUE_REDIS_URL = env_str("TASK_QUEUE_REDIS_URL", REDIS_URL)
+# The "mail" task queue (inquiries' e-mails, housekeeping) in Redis (django-tasks-rq) instead of
+# the database, e.g. redis://queue.internal:6379/0. Not REDIS_URL's Redis by default: the cache's
+# evicts keys when full (maxmemory-policy allkeys-lru, README), and an evicted job is a lost e-mail;
+# this one needs maxmemory-policy noeviction. `manage.py mail_worker` runs the matching worker.
+TASK_QUEUE_REDIS_URL = env_str("TASK_QUEUE_REDIS_URL", "")
 # Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = trusted_proxies(env_list("TRUSTED_PROXIES", []))
 
