@@ -61,7 +61,7 @@ def make_inquiry(received_at=None, **fields) -> Inquiry:
         inquiry=inquiry,
         kind=InquiryEvent.Kind.ANSWER,
         note=ANSWER,
-        data={"subject": "Re: Quartermaine apples", "language": "en"},
+        data={"subject": "Re: Quartermaine apples", "to": PERSONAL["email"], "language": "en"},
     )
     InquiryEvent.objects.create(inquiry=inquiry, kind=InquiryEvent.Kind.NOTE, note="Zebulon phoned twice.")
     return inquiry

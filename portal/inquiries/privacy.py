@@ -31,8 +31,9 @@ SYSTEM_EVENTS = (
     InquiryEvent.Kind.ANONYMISED,
     InquiryEvent.Kind.EXPORTED,
 )
-# Details of those other events that say what happened, not what anyone wrote.
-KEPT_EVENT_DATA = ("mail", "attempt", "language", "status", "from", "to")
+# Details of those other events that say what happened, not what anyone wrote. Nothing else: a
+# key such as "to" may hold the inquirer's address.
+KEPT_EVENT_DATA = ("mail", "attempt", "language", "status")
 BATCH = 500
 
 

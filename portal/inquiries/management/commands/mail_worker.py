@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Run the worker of the mail queue (inquiries' e-mails, the daily housekeeping): django-tasks-db's "
         "db_worker when the queue is in the database, an RQ worker with its scheduler when it is in Redis "
-        "(TASK_QUEUE_REDIS_URL, REDIS_URL)."
+        "(TASK_QUEUE_REDIS_URL)."
     )
 
     def add_arguments(self, parser):
