@@ -19,7 +19,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker migrate load test test-fast test-reliability reliability lighthouse backup restore lint format messages check
+.PHONY: help install run serve worker anonymise migrate load test test-fast test-reliability reliability lighthouse backup restore lint format messages check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -42,10 +42,11 @@ load: migrate ## Load the fixtures and create the demo accounts (dev settings)
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py create_demo_inquiries
 
-# The mail worker runs beside the development server (inquiries' e-mails, printed to the console)
-# and stops with it.
+# The mail worker runs beside the development server (inquiries' e-mails, printed to the console;
+# the daily housekeeping) and stops with it.
 run: load ## Set everything up and serve on http://127.0.0.1:$(PORT) (SQLite), with the mail worker
-	$(PY) manage.py db_worker --backend mail --no-reload & worker=$$!; \
+	$(PY) manage.py schedule_housekeeping
+	$(PY) manage.py mail_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -69,8 +70,12 @@ reliability: install ## The same runs as a script that prints the figures (e.g. 
 lighthouse: install ## Lighthouse scores against issue 13's bars → bench/RESULTS.md (needs LIGHTHOUSE_BIN; BASE_URL=… for a served site)
 	bench/lighthouse $(if $(BASE_URL),$(BASE_URL),--serve) --results bench/RESULTS.md
 
-worker: install ## Production settings: send queued e-mails (inquiries) from the database; run it beside `make serve`
-	DJANGO_SETTINGS_MODULE=portal.settings.production exec $(PY) manage.py db_worker --backend mail --no-reload
+worker: install ## Production settings: the mail queue's worker (e-mails, daily housekeeping; database or Redis queue) beside `make serve`
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(PY) manage.py schedule_housekeeping
+	DJANGO_SETTINGS_MODULE=portal.settings.production exec $(PY) manage.py mail_worker
+
+anonymise: install ## Blank inquiries' personal data past INQUIRY_RETENTION_MONTHS now (the worker does it daily; ARGS="--dry-run")
+	$(PY) manage.py anonymise_inquiries $(ARGS)
 
 backup: install ## Back up the database and media into BACKUP_DIR/scoda-portal-<date>.tar (DATABASE_URL's database)
 	$(PY) manage.py backup_site --output-dir $(BACKUP_DIR)

@@ -306,7 +306,7 @@ class InquiryEditView(VisibleInquiryMixin, generic.EditView):
                 tasks.queue_mails(inquiry)  # released from review: the mails it was held from
             for event in events:
                 if event.kind == InquiryEvent.Kind.ANSWER:
-                    tasks.send_inquiry_mail.enqueue(inquiry.pk, tasks.ANSWER, 1, event.pk)
+                    tasks.enqueue_mail(inquiry.pk, tasks.ANSWER, event.pk)
         return inquiry
 
     def get_success_url(self):

@@ -9,15 +9,17 @@ Events and logs name the reference and the error's kind, never what the inquirer
 import logging
 import smtplib
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from django_tasks import task
+from django_tasks import task, task_backends
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +30,31 @@ ANSWER = "answer"
 KINDS = (AUTO_REPLY, DESK, ANSWER)
 
 
+def queue_in_database() -> bool:
+    """The "mail" queue is rows in the portal's database (else in Redis, settings.task_backends)."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["mail"], DatabaseBackend)
+
+
 def queue_mails(inquiry) -> None:
-    """Queue the automatic reply and the desk's notice (call inside the transaction that stores the inquiry)."""
+    """Queue the automatic reply and the desk's notice (call inside the transaction that stores the inquiry).
+
+    In the database queue the tasks are rows of that transaction: stored with the inquiry or not at
+    all. A Redis queue is outside it and would hand them to a worker before the inquiry is there to
+    read, so they are queued once it is committed.
+    """
     for kind in (AUTO_REPLY, DESK):
-        send_inquiry_mail.enqueue(inquiry.pk, kind, 1)
+        enqueue_mail(inquiry.pk, kind)
+
+
+def enqueue_mail(inquiry_id: int, kind: str, event_id: int | None = None) -> None:
+    """Queue one e-mail's first try with the transaction that stores what it is about (queue_mails)."""
+    enqueue = partial(send_inquiry_mail.enqueue, inquiry_id, kind, 1, event_id)
+    if queue_in_database():
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 def desk_addresses(inquiry) -> list[str]:

@@ -9,9 +9,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.inquiries import privacy_views
 from portal.inquiries.admin_views import FirstAnswerReport, InquiryPermissionPolicy, InquiryViewSet
 from portal.inquiries.models import Inquiry, PrivacyNotice, ZoneDesk
-from portal.inquiries.permissions import may_use_inbox
+from portal.inquiries.permissions import may_use_inbox, sees_all
 
 # Before anything asks Wagtail for Inquiry's policy (it would make a fallback one).
 register_permission_policy(Inquiry, InquiryPermissionPolicy(Inquiry), exact_class=True)
@@ -77,3 +78,24 @@ def first_answer_menu_item():
 @hooks.register("insert_global_admin_css")
 def inbox_css():
     return format_html('<link rel="stylesheet" href="{}">', static("inquiries/admin.css"))
+
+
+@hooks.register("register_admin_urls")
+def inquirer_data_urls():
+    return [
+        path("inquiries/inquirer/", privacy_views.inquirer, name="inquiries_inquirer"),
+        path("inquiries/inquirer/export/", privacy_views.inquirer_export, name="inquiries_inquirer_export"),
+        path("inquiries/inquirer/erase/", privacy_views.inquirer_erase, name="inquiries_inquirer_erase"),
+    ]
+
+
+class InquirerDataMenuItem(MenuItem):
+    def is_shown(self, request):
+        return sees_all(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def inquirer_data_menu_item():
+    return InquirerDataMenuItem(
+        _("Inquirers' data requests"), reverse("inquiries_inquirer"), name="inquirer-data", icon_name="lock", order=900
+    )

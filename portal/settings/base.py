@@ -103,6 +103,31 @@ def cache_settings(redis_url: str, cache_dir: str, timeout: int = 300) -> dict:
     }
 
 
+def task_backends(redis_url: str) -> dict:
+    """settings.TASKS. Wagtail's own tasks (reference index, image focal points) run at once on
+    "default", as it expects. The portal's — inquiries' e-mails, the daily housekeeping — go to
+    "mail", which a worker runs (`make worker`; `make run` starts one): rows in the database, or
+    with a Redis URL an RQ queue there (django-tasks-rq). Either way a mail server that is down
+    loses nothing.
+    """
+    if not redis_url:
+        return {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+            "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+        }
+    return {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "mail": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    }
+
+
+def rq_queues(redis_url: str) -> dict:
+    """django-rq's queues for task_backends(redis_url); a task may run 10 minutes at most."""
+    if not redis_url:
+        return {}
+    return {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 600}}
+
+
 def media_storage(bucket: str, endpoint_url: str, region_name: str, custom_domain: str) -> dict:
     """STORAGES["default"]: an S3-compatible bucket when one is named, else MEDIA_ROOT on disk.
 
@@ -248,6 +273,18 @@ INQUIRY_POW_COST = env_int("INQUIRY_POW_COST", 5000)
 # A failed e-mail is tried again after INQUIRY_MAIL_RETRY_SECONDS (doubling each time); INQUIRY_MAIL_RETRIES tries.
 INQUIRY_MAIL_RETRIES = env_int("INQUIRY_MAIL_RETRIES", 6)
 INQUIRY_MAIL_RETRY_SECONDS = env_int("INQUIRY_MAIL_RETRY_SECONDS", 60)
+# Months an inquiry keeps its personal data after it was received (calendar months); then the
+# daily housekeeping blanks it (portal/inquiries/privacy.py). Keep it to what the privacy notice says.
+INQUIRY_RETENTION_MONTHS = env_int("INQUIRY_RETENTION_MONTHS", 24)
+# Hour of the day (site time, TIME_ZONE) the housekeeping task runs: retention, old task results.
+HOUSEKEEPING_HOUR = env_int("HOUSEKEEPING_HOUR", 3)
+# Days the database queue keeps finished task results (what was sent, what failed) before pruning.
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
+# The "mail" task queue (inquiries' e-mails, housekeeping) in Redis (django-tasks-rq) instead of
+# the database, e.g. redis://queue.internal:6379/0. Not REDIS_URL's Redis by default: the cache's
+# evicts keys when full (maxmemory-policy allkeys-lru, README), and an evicted job is a lost e-mail;
+# this one needs maxmemory-policy noeviction. `manage.py mail_worker` runs the matching worker.
+TASK_QUEUE_REDIS_URL = env_str("TASK_QUEUE_REDIS_URL", "")
 # Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = trusted_proxies(env_list("TRUSTED_PROXIES", []))
 
@@ -446,13 +483,10 @@ WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Background tasks ---------------------------------------------------
-# Wagtail's own tasks (reference index, image focal points) run at once on "default", as it
-# expects. E-mails about inquiries go to "mail": rows in the database that a worker sends
-# (`make worker`; `make run` starts one), so a mail server that is down loses nothing.
-TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-}
+TASKS = task_backends(TASK_QUEUE_REDIS_URL)
+RQ_QUEUES = rq_queues(TASK_QUEUE_REDIS_URL)
+if TASK_QUEUE_REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
 
 # --- Login ----------------------------------------------------------------
 # django-axes counts failed logins (the Wagtail admin's included) per username

@@ -17,3 +17,7 @@ CACHES = {**CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.Loc
 # (Absent from copies of the code without tests/, e.g. tests/test_i18n.py's makemessages run.)
 if (BASE_DIR / "tests" / "pagetype_app").is_dir():
     INSTALLED_APPS = [*INSTALLED_APPS, "tests.pagetype_app"]  # noqa: F405
+
+# The mail queue in the database whatever TASK_QUEUE_REDIS_URL says: the tests run its worker (db_worker);
+# tests/test_inquiry_tasks.py starts its own Redis for the RQ queue.
+TASKS = task_backends("")  # noqa: F405
