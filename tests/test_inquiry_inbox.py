@@ -267,8 +267,12 @@ class HandlingTests(InboxTestCase):
             self.assertContains(response, "&lt;script&gt;")
 
     def test_anonymised_inquiries_cannot_be_answered(self):
-        self.in_zone.anonymised_at = timezone.now()
-        self.in_zone.save()
+        from portal.inquiries.privacy import anonymise
+
+        anonymise(Inquiry.objects.filter(pk=self.in_zone.pk))
+        self.in_zone.refresh_from_db()
+        response = self.index(self.staff_a)
+        self.assertContains(response, "（已匿名化）")
         self.edit(self.staff_a, self.in_zone, answer="Hello?")
         self.assertFalse(self.in_zone.events.filter(kind=InquiryEvent.Kind.ANSWER).exists())
         self.assertFalse(DBTaskResult.objects.exists())

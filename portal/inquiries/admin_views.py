@@ -345,7 +345,7 @@ class InquiryViewSet(ModelViewSet):
         TitleColumn("reference", label=_("Reference"), url_name="inquiries:edit"),
         DateColumn("received_at", label=_("Received")),
         Column("organisation", label=_("Organisation")),
-        Column("name", label=_("Name")),
+        Column("name", label=_("Name"), accessor="display_name"),
         Column("desk", label=_("Zone")),
         StatusTagColumn(
             "status", label=_("Status"), accessor="get_status_display", primary=lambda i: i.status == Status.NEW

@@ -196,6 +196,13 @@ class Inquiry(models.Model):
         return self.reference
 
     @property
+    def display_name(self) -> str:
+        """The inquirer's name, or what stands for it once the personal data is gone (lists, exports)."""
+        if self.anonymised_at and not self.name:
+            return str(_("(anonymised)"))
+        return self.name
+
+    @property
     def held(self) -> bool:
         """Stored but held for a person to review: no automatic e-mail goes out."""
         return self.status == Status.SPAM
