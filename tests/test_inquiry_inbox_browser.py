@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from portal.inquiries.models import Inquiry, InquiryEvent, Status, ZoneDesk
 from tests.browser import SHOTS, ChromiumLiveServer, log_in, require_chromium
-from tests.factories import build_site
+from tests.factories import InquiryFactory, build_site
 from tests.helpers import LANGUAGES
 from tests.test_browser import scroll_width
 from tests.test_email import Inbox
@@ -177,6 +177,43 @@ class InquiryDeskInBrowserTests(ChromiumLiveServer, StaticLiveServerTestCase):
         self.assertFalse(inquiry.events.filter(kind=InquiryEvent.Kind.ANSWER).exists())
         export = tab.evaluate("async () => (await fetch('/admin/inquiries/?export=csv')).text()")
         self.assertNotIn(inquiry.reference, export)
+
+    def test_an_editor_answers_the_central_desk_and_erases_an_inquirers_data(self):
+        central = InquiryFactory(zone_of_interest=None, email="erase-me@example.org", name="Erase Me", language="de")
+        InquiryEvent.objects.create(inquiry=central, kind=InquiryEvent.Kind.CREATED)
+        editor = staff_member("editor-de", Group.objects.get(name="Editors"), "de")
+        tab = self.open_tab()
+        log_in(tab, editor.username)
+        tab.goto("/admin/inquiries/")
+        with tab.expect_navigation():
+            tab.get_by_role("link", name=central.reference).click()
+        tab.select_option("#id_assignee", str(editor.pk))
+        tab.fill("#id_answer", ANSWERS["de"])
+        with tab.expect_navigation():
+            tab.locator("form button[type=submit]", has_text=gettext_in("de", "Save")).first.click()
+        central.refresh_from_db()
+        self.assertEqual((central.status, central.assignee), (Status.ANSWERED, editor))
+
+        # The inquirer asks for their data to be erased: Settings → Inquirers' data requests.
+        tab.goto("/admin/inquiries/inquirer/")
+        tab.fill("#id_email", "ERASE-ME@example.org")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name=gettext_in("de", "Find inquiries")).click()
+        self.assertIn(central.reference, tab.content())
+        with tab.expect_download() as download:
+            tab.get_by_role("button", name=gettext_in("de", "Download all data (JSON)")).click()
+        self.assertIn("Erase Me", open(download.value.path(), encoding="utf-8").read())
+        with tab.expect_navigation():
+            tab.get_by_role("button", name=gettext_in("de", "Erase all personal data")).click()
+        with tab.expect_navigation():
+            tab.get_by_role("button", name=gettext_in("de", "Yes, erase it")).click()
+        central.refresh_from_db()
+        self.assertIsNotNone(central.anonymised_at)
+        self.assertEqual((central.name, central.email, central.message), ("", "", ""))
+        self.assertEqual(central.events.get(kind=InquiryEvent.Kind.ANSWER).note, "")
+        tab.goto(f"/admin/inquiries/edit/{central.pk}/")
+        self.assertNotIn("Erase Me", tab.content())
+        self.assertNotIn(ANSWERS["de"], tab.content())
 
     def test_the_inbox_on_a_phone(self):
         inquiry = self.send_inquiry("ru")
