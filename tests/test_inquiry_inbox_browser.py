@@ -5,6 +5,7 @@ zone's desk neither sees it nor reaches it by its address or a crafted POST."""
 
 import email
 from email import policy
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -202,7 +203,7 @@ class InquiryDeskInBrowserTests(ChromiumLiveServer, StaticLiveServerTestCase):
         self.assertIn(central.reference, tab.content())
         with tab.expect_download() as download:
             tab.get_by_role("button", name=gettext_in("de", "Download all data (JSON)")).click()
-        self.assertIn("Erase Me", open(download.value.path(), encoding="utf-8").read())
+        self.assertIn("Erase Me", Path(download.value.path()).read_text(encoding="utf-8"))
         with tab.expect_navigation():
             tab.get_by_role("button", name=gettext_in("de", "Erase all personal data")).click()
         with tab.expect_navigation():
