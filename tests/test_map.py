@@ -552,3 +552,23 @@ def test_the_map_in_chromium(open_tab, map_page, width):
     with tab.expect_navigation():
         tab.locator(".zone-map-inset a").first.click()
     assert tab.locator("h1").inner_text().replace("\u00ad", "").strip() == seed["zone"].title_ru  # soft hyphens aside
+
+
+def test_the_home_page_lists_each_partner_zone_once(zone_site, client):
+    """The map's numbered list names the zones on it; tiles beside it only those it cannot show
+    (here the branch park without coordinates and New York, outside the map's region)."""
+    from bs4 import BeautifulSoup
+
+    home = zone_site["home"]
+    home.highlighted_zones.all().delete()
+    for key in ("zone", "branch", "other_zone", "zibo", "far"):
+        home.highlighted_zones.create(zone=zone_site[key])
+    home.save_revision().publish()
+    pagecache.invalidate()
+    html = client.get("/en/").content.decode()
+    section = BeautifulSoup(html, "html.parser").find("section", attrs={"aria-labelledby": "zones"})
+    # Links in the list and tiles (the SVG's own marker links are the drawing, not a list).
+    hrefs = [a["href"] for a in section.find_all("a") if not a.find_parent("svg") and "more" not in a.get("class", [])]
+    assert len(hrefs) == len(set(hrefs)), hrefs
+    tiles = [a["href"] for a in section.select(".zone-tiles a")]
+    assert sorted(tiles) == sorted(url_in(zone_site[key], "en") for key in ("branch", "far"))

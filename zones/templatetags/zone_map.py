@@ -90,6 +90,14 @@ def _flatten(zones):
             yield item
 
 
+@register.simple_tag(takes_context=True)
+def unmapped_zones(context, zones) -> list:
+    """Of `zones`, those the map cannot show (no coordinates, or outside its region): a page that
+    shows the map lists only these beside it, so no zone is listed twice."""
+    page = context.get("page") if isinstance(context.get("page"), Page) else None
+    return [zone for zone in _flatten(zones) if not _drawable(zone, page)]
+
+
 def _drawable(zone, page) -> bool:
     return (
         isinstance(zone, ZonePage)
