@@ -17,3 +17,17 @@ class PrivacyNoticeViewSet(SnippetViewSet):
 
 
 register_snippet(PrivacyNoticeViewSet)
+
+
+# --- Public questions: an answered question becomes a draft Q&A page ---
+from django.urls import path  # noqa: E402
+
+from wagtail import hooks  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_publish_question_url():
+    """Make a draft Q&A page of an answered public question (portal/inquiries/publishing.py)."""
+    from portal.inquiries.publishing import publish_question
+
+    return [path("inquiries/<int:pk>/publish-question/", publish_question, name="inquiries_publish_question")]
