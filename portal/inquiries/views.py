@@ -34,9 +34,11 @@ CONFIRMATION_SECONDS = 7 * 24 * 60 * 60
 
 
 def public_zones():
+    from portal.models import public_pages
     from zones.models import ZonePage
 
-    return ZonePage.objects.live().public().order_by("path")
+    # public_pages: the restricted paths remembered (pagecache), shared with question_index_url
+    return public_pages(ZonePage.objects.all()).order_by("path")
 
 
 def zone_from_query(request, zones):
@@ -59,7 +61,7 @@ def question_index_url(request) -> str:
 
     def find():
         index = public_pages(QuestionIndexPage.objects.all()).order_by("path").first()
-        return (index.get_url(request) or "") if index else None
+        return (index.get_url(request) or "") if index else ""  # "" is remembered too: no index, no query
 
     language = translation.get_language() or settings.LANGUAGE_CODE
     return pagecache.remember(f"question-index-url:{language}", find) or ""
