@@ -471,3 +471,34 @@ class PublishQuestionTests(TestCase):
         client = Client()
         client.force_login(self.editor)
         self.assertEqual(client.put(self.url(self.question)).status_code, 405)
+
+
+class SeedQuestionsTests(TestCase):
+    """fixtures/questions.json: a few answered questions in every language, shown, without who asked."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.conf import settings
+
+        from portal.fixtures import load_all
+
+        load_all(settings.FIXTURE_DIRS[0])
+        pagecache.invalidate()
+
+    def test_three_live_questions_in_every_language_below_the_one_index(self):
+        index = QuestionIndexPage.objects.get()
+        self.assertTrue(index.live and index.show_in_menus)
+        self.assertEqual(index.get_parent().specific_class.__name__, "HomePage")
+        questions = QuestionPage.objects.live().child_of(index)
+        self.assertEqual(questions.count(), 3)
+        for page in questions:
+            for lang in LANGUAGES:
+                suffix = lang.replace("-", "_")
+                for name in ("title", "question", "answer"):
+                    self.assertTrue(getattr(page, f"{name}_{suffix}"), f"{page.slug_en} {name} {lang}")
+                text = getattr(page, f"question_{suffix}") + getattr(page, f"answer_{suffix}")
+                self.assertNotRegex(text, r"@|\+\d|\d{5,}")  # no e-mail address or phone number
+        for lang in LANGUAGES:
+            response = self.client.get(url_in(index, lang))
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(len(soup_of(response).select("ol.questions > li")), 3)
