@@ -28,6 +28,16 @@ from tests.test_inquiries import FAST, ensure_notice, form_data, mail_tasks, sou
 
 HOST = "http://testserver"
 INQUIRY_ONLY = ("organisation", "sector", "project_type", "size_band")
+QUESTION_HINT = (
+    "We answer you by e-mail and may publish your question with our answer on the questions and answers page: "
+    "the question only, never your name, e-mail address, phone or organisation. Organisation, sector, type and "
+    "size of the project are optional."
+)
+SENT_NOTE = (
+    "You asked a public question: once answered, we may publish it with our answer, without your name or "
+    "contact details."
+)
+NO_ANSWER = "This question has no answer yet. Answer it first; the answer is published with it."
 
 
 def publish(page):
@@ -74,8 +84,7 @@ class QuestionFormTests(TestCase):
                     self.assertEqual(labels, [gettext("Private inquiry"), gettext("Public question")])
                     # It says what is published, and what never is, without a script.
                     hint = form.find(id=radios[1]["aria-describedby"]).get_text()
-                    self.assertIn(gettext("Public question"), labels)
-                    self.assertIn(gettext("never your name, e-mail address, phone or organisation"), hint)
+                    self.assertEqual(hint, gettext(QUESTION_HINT))
 
     def test_kind_question_in_the_query_preselects_it_anything_else_does_not(self):
         self.assertEqual(self.checked_kind(self.get_form("en", "?kind=question")), "question")
@@ -94,9 +103,7 @@ class QuestionFormTests(TestCase):
         self.assertEqual(mail_tasks().count(), 2)
         confirmation = soup_of(self.client.get(response["Location"]))
         with translation.override("de"):
-            self.assertIn(
-                gettext("without your name or contact details"), confirmation.find(class_="question-note").text
-            )
+            self.assertIn(gettext(SENT_NOTE), confirmation.find(class_="question-note").text)
 
     def test_an_inquiry_still_needs_them_and_a_form_without_the_choice_is_an_inquiry(self):
         empty = dict.fromkeys(INQUIRY_ONLY, "")
@@ -379,7 +386,9 @@ class PublishQuestionTests(TestCase):
         self.assertRedirects(
             response, reverse("wagtailadmin_pages:edit", args=[page.pk]), fetch_redirect_response=False
         )
-        self.assertEqual(client.get(response["Location"]).status_code, 200)
+        opened = client.get(response["Location"])
+        self.assertEqual(opened.status_code, 200)
+        self.assertIn(self.question.reference, opened.content.decode())  # the message names it, the page not
         self.assertFalse(page.live)
         self.assertEqual(page.get_parent().pk, self.index.pk)
         self.assertEqual(page.zone_id, self.site["zone"].pk)
@@ -449,7 +458,8 @@ class PublishQuestionTests(TestCase):
         page = client.get(self.url(unanswered))
         self.assertEqual(page.status_code, 200)
         self.assertIsNone(soup_of(page).find("form", method="post"))
-        self.assertIn("no answer yet", page.content.decode())
+        with translation.override(page.wsgi_request.LANGUAGE_CODE):
+            self.assertIn(gettext(NO_ANSWER), page.content.decode())
         plain = Client()
         plain.force_login(self.editor)
         self.assertEqual(plain.post(self.url(unanswered)).status_code, 409)

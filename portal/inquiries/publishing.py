@@ -10,6 +10,7 @@ inquirer goes to the page.
 
 import re
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -107,6 +108,14 @@ def publish_question(request, pk: int):
     fields = draft_fields(inquiry, answer) if answer is not None else {}
     if request.method == "POST" and not problem:
         page = make_draft(request.user, inquiry, answer, index, fields)
+        messages.success(
+            request,
+            _(
+                "Draft made from question %(reference)s. Remove anything that tells who asked, add the "
+                "other languages, then publish it or submit it for moderation."
+            )
+            % {"reference": inquiry.reference},
+        )
         return redirect("wagtailadmin_pages:edit", page.pk)
     context = {
         "inquiry": inquiry,
