@@ -9,7 +9,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
-from django.test import Client, TestCase, override_settings
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 from portal import pagecache
 from portal.inquiries.models import Inquiry, InquiryEvent, Kind, Status, ZoneDesk, new_reference
 from portal.inquiries.pages import QuestionIndexPage, QuestionPage
+from portal.inquiries.publishing import redact
 from portal.models import page_models
 from tests.factories import QuestionIndexPageFactory, QuestionPageFactory, TopicFactory, build_site
 from tests.helpers import LANGUAGES, url_in
@@ -512,3 +513,14 @@ class SeedQuestionsTests(TestCase):
             response = self.client.get(url_in(index, lang))
             self.assertEqual(response.status_code, 200)
             self.assertEqual(len(soup_of(response).select("ol.questions > li")), 3)
+
+
+class RedactTests(SimpleTestCase):
+    def test_the_inquirers_own_words_and_any_e_mail_address_are_cut_out(self):
+        inquiry = Inquiry(
+            name="Anna Schmidt", organisation="Quokka GmbH", email="a.s@example.org", phone="+49 40 123456"
+        )
+        text = "Anna Schmidt (quokka gmbh, +49 40 123456, a.s@example.org; cc boss@firm.example) ships via Savannah."
+        self.assertEqual(redact(text, inquiry), "[…] ([…], […], […]; cc […]) ships via Savannah.")
+        chinese = Inquiry(name="王芳", organisation="", email="w@example.cn", phone="")
+        self.assertEqual(redact("我是王芳，想咨询通关。", chinese), "我是[…]，想咨询通关。")

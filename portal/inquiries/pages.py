@@ -1,6 +1,6 @@
 """Public questions (互动交流): a visitor's question and the desk's answer, published as a Q&A page.
 
-A QuestionPage is made from an inquiry of kind "question" (admin.py's publish view) as a draft, in
+A QuestionPage is made from an inquiry of kind "question" (publishing.py) as a draft, in
 the inquirer's language; a moderator removes any personal data, translates and publishes it through
 Wagtail's workflow. The page holds the question's words only: never the inquirer's name, e-mail,
 phone or organisation, and no link back to the inquiry (its reference is in the inquiry's history).

@@ -50,7 +50,9 @@ def redact(text: str, inquiry: Inquiry) -> str:
     """`text` without the inquirer's personal data (personal_words) nor any e-mail address."""
     text = EMAIL.sub(REDACTED, text or "")
     for word in personal_words(inquiry):
-        text = re.sub(re.escape(word), REDACTED, text, flags=re.IGNORECASE)
+        # A whole word, so that "Anna" leaves "Savannah" alone; Chinese is written without spaces.
+        pattern = re.escape(word) if i18n.has_han(word) else rf"(?<!\w){re.escape(word)}(?!\w)"
+        text = re.sub(pattern, REDACTED, text, flags=re.IGNORECASE)
     return text
 
 
