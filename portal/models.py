@@ -403,7 +403,12 @@ class HomePage(BasePage):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["news.NewsIndexPage", "zones.ZoneIndexPage", "zones.DelegationIndexPage"]
+    subpage_types = [
+        "news.NewsIndexPage",
+        "zones.ZoneIndexPage",
+        "zones.DelegationIndexPage",
+        "inquiries.QuestionIndexPage",
+    ]
     max_count_per_parent = 1
     is_creatable = True
     type_key = "home"

@@ -13,6 +13,7 @@ from news.models import NewsIndexPage, NewsPage
 from portal import pagecache
 from portal.fixtures import prepare_tree
 from portal.inquiries.models import Inquiry, new_reference
+from portal.inquiries.pages import QuestionIndexPage, QuestionPage
 from portal.models import HomePage, Topic
 from zones.models import DelegationIndexPage, DelegationMember, DelegationPage, ZoneFact, ZoneIndexPage, ZonePage
 
@@ -271,3 +272,28 @@ def add_visits(delegation_index, count: int, zone=None) -> list:
         )
     pagecache.invalidate()  # as build_site()
     return pages
+
+
+class QuestionIndexPageFactory(TitledPageFactory):
+    class Meta:
+        model = QuestionIndexPage
+
+    title_zh_hans = "互动交流"
+    title_en = "Questions and answers"
+    title_de = "Fragen und Antworten"
+    title_ru = "Вопросы и ответы"
+    show_in_menus = True
+
+
+class QuestionPageFactory(TitledPageFactory):
+    class Meta:
+        model = QuestionPage
+
+    title_zh_hans = factory.Sequence(lambda n: f"问题{n}")
+    title_en = factory.Sequence(lambda n: f"Question {n}")
+    title_de = factory.Sequence(lambda n: f"Frage {n}")
+    title_ru = factory.Sequence(lambda n: f"Вопрос {n}")
+    locals().update(in_all_languages("question", "Asked {n} {lang}"))
+    locals().update(in_all_languages("answer", "Answered {n} {lang}", rich=True))
+    asked_date = factory.Sequence(lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n))
+    answered_date = factory.Sequence(lambda n: datetime.date(2024, 1, 5) + datetime.timedelta(days=n))

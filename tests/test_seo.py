@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup
 from news.models import NewsPage
 from portal import i18n
 from portal.fixtures import load_all
+from portal.inquiries.pages import QuestionIndexPage, QuestionPage
 from portal.models import SiteSettings
 from portal.seo.head import page_language_urls
 from portal.seo.sitemap import LanguagePaths, PageSitemap
@@ -112,8 +113,9 @@ class SeedHeadTests(TestCase):
 
     def test_seed_site_has_every_page_type(self):
         labels = {page._meta.label for page in self.pages}
-        self.assertLessEqual({"portal.HomePage", "news.NewsPage", "zones.ZonePage", "zones.DelegationPage"}, labels)
-        self.assertEqual(len(self.pages), 19)
+        types = {"portal.HomePage", "news.NewsPage", "zones.ZonePage", "zones.DelegationPage", "inquiries.QuestionPage"}
+        self.assertLessEqual(types, labels)
+        self.assertEqual(len(self.pages), 23)
 
     def test_canonical_and_hreflang_are_reciprocal_on_every_page(self):
         expected_keys = {*LANGUAGES, X_DEFAULT}
@@ -305,6 +307,9 @@ class SeedHeadTests(TestCase):
                     if isinstance(page, ZonePage):
                         rss.append(HOST + f"/{lang}/feeds/zones/{page.pk}.rss")
                         atom.append(HOST + f"/{lang}/feeds/zones/{page.pk}.atom")
+                    if isinstance(page, QuestionIndexPage | QuestionPage):  # and the Q&A pages' own
+                        rss.append(HOST + f"/{lang}/feeds/questions.rss")
+                        atom.append(HOST + f"/{lang}/feeds/questions.atom")
                     self.assertEqual(head.feeds("application/rss+xml"), rss)
                     self.assertEqual(head.feeds("application/atom+xml"), atom)
                     for tag in head.links("alternate", type="application/rss+xml"):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from portal.inquiries import spam
-from portal.inquiries.models import Inquiry
+from portal.inquiries.models import Inquiry, Kind
 
 # Asked of inquiries; a public question (Kind.QUESTION) may leave them empty.
 INQUIRY_ONLY = ("organisation", "sector", "project_type", "size_band")
@@ -20,6 +20,15 @@ class ZoneChoiceField(forms.ModelChoiceField):
 
 
 class InquiryForm(forms.ModelForm):
+    # A private inquiry unless the visitor chooses a public question (or a form sent without the
+    # choice: the form as it was before public questions).
+    kind = forms.TypedChoiceField(
+        label=_("What would you like to send?"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=Kind.INQUIRY,
+    )
     zone_of_interest = ZoneChoiceField(
         label=_("Zone of interest"), queryset=None, required=False, empty_label=_("No particular zone")
     )
@@ -43,6 +52,7 @@ class InquiryForm(forms.ModelForm):
     class Meta:
         model = Inquiry
         fields = [
+            "kind",
             "name",
             "organisation",
             "country",
@@ -74,8 +84,10 @@ class InquiryForm(forms.ModelForm):
     def __init__(self, *args, zones=None, notice=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone_of_interest"].queryset = zones
+        # Asked of a private inquiry; a public question may leave them empty (the page says so).
+        question = self.is_bound and self.data.get(self.add_prefix("kind")) == Kind.QUESTION
         for name in INQUIRY_ONLY:
-            self.fields[name].required = True
+            self.fields[name].required = not question
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         # Names in the page's language, sorted in it (django-countries' own translations).
@@ -83,10 +95,13 @@ class InquiryForm(forms.ModelForm):
         for name in ("sector", "project_type", "size_band"):
             self.fields[name].choices = [("", _("Choose one"))] + list(self.fields[name].choices)[1:]
         if not self.is_bound:
+            self.initial.setdefault("kind", Kind.INQUIRY)
             self.initial.setdefault("language", get_language() or settings.LANGUAGE_CODE)
             self.initial["started"] = spam.sign_start()
             self.initial["notice_version"] = notice.version if notice else None
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if field.required and not isinstance(field, forms.BooleanField):
                 field.widget.attrs["required"] = True
+            if name in INQUIRY_ONLY:
+                field.widget.attrs["data-inquiry-only"] = ""

@@ -268,3 +268,7 @@ class ZoneDesk(models.Model):
 
     def __str__(self):
         return f"{self.zone} – {self.group}"
+
+
+# The Q&A page types live in their own module; imported here so that they are this app's models.
+from portal.inquiries.pages import QuestionIndexPage, QuestionPage  # noqa: E402, F401

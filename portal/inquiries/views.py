@@ -14,16 +14,17 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from portal import pagecache
 from portal.clientip import client_bucket
 from portal.inquiries import spam, tasks
 from portal.inquiries.forms import InquiryForm
-from portal.inquiries.models import Inquiry, InquiryEvent, PrivacyNotice, Status, new_reference
+from portal.inquiries.models import Inquiry, InquiryEvent, Kind, PrivacyNotice, Status, new_reference
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,11 @@ CONFIRMATION_SECONDS = 7 * 24 * 60 * 60
 
 
 def public_zones():
+    from portal.models import public_pages
     from zones.models import ZonePage
 
-    return ZonePage.objects.live().public().order_by("path")
+    # public_pages: the restricted paths remembered (pagecache), shared with question_index_url
+    return public_pages(ZonePage.objects.all()).order_by("path")
 
 
 def zone_from_query(request, zones):
@@ -44,6 +47,24 @@ def zone_from_query(request, zones):
     if not value.isdigit() or len(value) > 12:
         return None
     return zones.filter(pk=int(value)).values_list("pk", flat=True).first()
+
+
+def kind_from_query(request) -> str:
+    """?kind=question preselects a public question; anything else, the private inquiry."""
+    return Kind.QUESTION if request.GET.get("kind") == Kind.QUESTION else Kind.INQUIRY
+
+
+def question_index_url(request) -> str:
+    """The URL of the public questions and answers page in the active language, or ""."""
+    from portal.inquiries.pages import QuestionIndexPage
+    from portal.models import public_pages
+
+    def find():
+        index = public_pages(QuestionIndexPage.objects.all()).order_by("path").first()
+        return (index.get_url(request) or "") if index else ""  # "" is remembered too: no index, no query
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return pagecache.remember(f"question-index-url:{language}", find) or ""
 
 
 def mark_errors(form) -> None:
@@ -63,6 +84,7 @@ def render_form(request, form, notice, *, status=200, refusal=""):
         "challenge_json": json.dumps(spam.new_challenge(), separators=(",", ":")),
         "altcha_strings": widget_strings(),
         "response_days": settings.INQUIRY_RESPONSE_DAYS,
+        "questions_url": question_index_url(request),
     }
     return render(request, "inquiries/inquiry_form.html", context, status=status)
 
@@ -128,7 +150,8 @@ def inquiry_form(request):
     zones = public_zones()
     notice = PrivacyNotice.objects.current()
     if request.method != "POST":
-        form = InquiryForm(zones=zones, notice=notice, initial={"zone_of_interest": zone_from_query(request, zones)})
+        initial = {"zone_of_interest": zone_from_query(request, zones), "kind": kind_from_query(request)}
+        form = InquiryForm(zones=zones, notice=notice, initial=initial)
         return render_form(request, form, notice)
 
     form = InquiryForm(request.POST, zones=zones, notice=notice)
@@ -154,8 +177,12 @@ def inquiry_sent(request, token):
         reference = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_SECONDS)
     except signing.BadSignature:
         raise Http404 from None
-    inquiry = Inquiry.objects.filter(reference=reference).only("reference", "status", "language").first()
+    inquiry = Inquiry.objects.filter(reference=reference).only("reference", "status", "language", "kind").first()
     if inquiry is None:
         raise Http404
-    context = {"inquiry": inquiry, "response_days": settings.INQUIRY_RESPONSE_DAYS}
+    context = {
+        "inquiry": inquiry,
+        "response_days": settings.INQUIRY_RESPONSE_DAYS,
+        "questions_url": question_index_url(request) if inquiry.kind == Kind.QUESTION else "",
+    }
     return render(request, "inquiries/inquiry_sent.html", context)

@@ -99,3 +99,14 @@ def inquirer_data_menu_item():
     return InquirerDataMenuItem(
         _("Inquirers' data requests"), reverse("inquiries_inquirer"), name="inquirer-data", icon_name="lock", order=900
     )
+
+
+# --- Public questions: an answered question becomes a draft Q&A page ---
+
+
+@hooks.register("register_admin_urls")
+def register_publish_question_url():
+    """Make a draft Q&A page of an answered public question (portal/inquiries/publishing.py)."""
+    from portal.inquiries.publishing import publish_question
+
+    return [path("inquiries/<int:pk>/publish-question/", publish_question, name="inquiries_publish_question")]
