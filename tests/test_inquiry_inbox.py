@@ -333,6 +333,16 @@ class QueryCountTests(InboxTestCase):
 
 
 class QuestionKindTests(InboxTestCase):
+    def test_an_answered_public_question_offers_publishing(self):
+        question = InquiryFactory(zone_of_interest=self.zone, kind=Kind.QUESTION, organisation="")
+        url = reverse("inquiries:edit", args=[question.pk])
+        publish = reverse("inquiries_publish_question", args=[question.pk])
+        self.client.force_login(self.staff_a)
+        self.assertNotContains(self.client.get(url), publish)
+        InquiryEvent.objects.create(inquiry=question, kind=InquiryEvent.Kind.ANSWER, note="Yes.", actor=self.staff_a)
+        self.assertContains(self.client.get(url), publish)
+        self.assertNotContains(self.client.get(reverse("inquiries:edit", args=[self.in_zone.pk])), "publish-question")
+
     def test_kind_filter(self):
         question = InquiryFactory(zone_of_interest=self.zone, kind=Kind.QUESTION, organisation="")
         response = self.index(self.staff_a, "?kind=question")

@@ -143,9 +143,9 @@ class InquiryFacts(Panel):
             context = super().get_context_data(parent_context)
             inquiry = self.instance
             context["inquiry"] = inquiry
-            context["events"] = [
-                (event, event_detail(event)) for event in inquiry.events.select_related("actor").order_by("at", "pk")
-            ]
+            events = list(inquiry.events.select_related("actor").order_by("at", "pk"))
+            context["events"] = [(event, event_detail(event)) for event in events]
+            context["answered"] = any(event.kind == InquiryEvent.Kind.ANSWER and event.note for event in events)
             return context
 
 
