@@ -84,6 +84,7 @@ def render_form(request, form, notice, *, status=200, refusal=""):
         "challenge_json": json.dumps(spam.new_challenge(), separators=(",", ":")),
         "altcha_strings": widget_strings(),
         "response_days": settings.INQUIRY_RESPONSE_DAYS,
+        "retention_months": settings.INQUIRY_RETENTION_MONTHS,
         "questions_url": question_index_url(request),
     }
     return render(request, "inquiries/inquiry_form.html", context, status=status)
