@@ -44,10 +44,84 @@ def prefer(username: str, language: str) -> None:
     UserProfile.get_for_user(user).__class__.objects.filter(user=user).update(preferred_language=language)
 
 
+# What the editor's page did, read from the events Wagtail's form controllers dispatch: whether
+# the form has been taken as the unchanged one (autosave reacts to changes after that), how many
+# autosaves are on their way, and the fields each successful one sent. The tests wait for these,
+# not for a number of milliseconds, which ran out on a busy machine (two test processes).
+WATCH_EDITOR = """
+window.portalEditor = {watching: false, pending: 0, saved: []};
+document.addEventListener("w-unsaved:watch-edits", () => { window.portalEditor.watching = true; });
+document.addEventListener("w-autosave:save", (event) => {
+  window.portalEditor.pending += 1;
+  window.portalEditor.sending = Object.fromEntries(event.detail.formData.entries());
+});
+document.addEventListener("w-autosave:success", () => {
+  window.portalEditor.pending -= 1;
+  window.portalEditor.saved.push(window.portalEditor.sending);
+});
+document.addEventListener("w-autosave:error", () => { window.portalEditor.pending -= 1; });
+"""
+
+# Autosave off (its Stimulus value), then the one on its way answered: nothing the page sends
+# later can race the test's own save, its reading of the database, or the flush after it.
+QUIET_EDITOR = """async () => {
+  const form = document.querySelector("form[data-controller~='w-autosave']");
+  if (form) form.setAttribute("data-w-autosave-active-value", "false");
+  await new Promise((resolve) => {
+    const check = () => (!window.portalEditor || window.portalEditor.pending <= 0 ? resolve() : setTimeout(check, 50));
+    check();
+  });
+}"""
+
+
+def editor_tab(open_tab, width=1280, height=900):
+    """A tab that tracks its requests and the editor's autosaves (WATCH_EDITOR)."""
+    tab = open_tab(width, height)
+    tab.add_init_script(WATCH_EDITOR)
+    tab.in_flight = set()
+    tab.on("request", lambda request: tab.in_flight.add(request))
+    tab.on("requestfinished", lambda request: tab.in_flight.discard(request))
+    tab.on("requestfailed", lambda request: tab.in_flight.discard(request))
+    return tab
+
+
+def quiet(tab):
+    tab.evaluate(QUIET_EDITOR)
+
+
+def wait_until_watching(tab):
+    """Wagtail takes the form as it is 2 s after loading as the unchanged one; autosave saves changes to it."""
+    tab.wait_for_function("window.portalEditor.watching", timeout=20_000)
+
+
+def wait_for_autosave(tab, field: str, value: str):
+    """Until an autosave that sent `field` = `value` has been answered (the draft holds it) and none is
+    on its way. Wagtail then takes the form as the unchanged one again: what is typed while an
+    autosave is on its way may be taken so too, and never autosaved."""
+    tab.wait_for_function(
+        """([field, value]) => window.portalEditor.pending === 0
+          && window.portalEditor.saved.some((data) => data[field] === value)""",
+        arg=[field, value],
+        timeout=20_000,
+    )
+
+
+def answered(tab):
+    """Until every request the tab sent has its answer (the server is done with it)."""
+    for _ in range(400):
+        if not tab.in_flight:
+            return
+        tab.wait_for_timeout(50)
+    raise AssertionError(f"unanswered: {[request.url for request in tab.in_flight]}")
+
+
 def leave(tab):
-    """Let the editor's last requests (autosave) end before the database is emptied."""
+    """Let the editor's last requests end before the database is emptied: autosave, session pings,
+    and the release of its editing session, which it sends as it goes."""
+    quiet(tab)
+    answered(tab)
     tab.goto("about:blank")
-    tab.wait_for_timeout(300)
+    answered(tab)
 
 
 def shot(tab, name: str, full_page=False):
@@ -71,6 +145,7 @@ def wait_for_value(tab, selector: str, value: str, timeout=20_000):
 
 
 def save_draft(tab):
+    quiet(tab)
     with tab.expect_navigation():
         tab.locator("button.action-save").first.click()
 
@@ -82,20 +157,21 @@ def add_news_url(seed) -> str:
 def open_add_page(tab, seed):
     """ "Add page" for a news article, with its date (a draft needs one: the database does)."""
     tab.goto(add_news_url(seed))
-    # Wagtail takes the form as it is 2 s after loading as the unchanged one; autosave saves changes to it
-    tab.wait_for_timeout(2500)
+    wait_until_watching(tab)
     tab.fill("#id_date", "2024-05-01")
 
 
 def test_chinese_title_with_digits_gets_the_whole_pinyin_slug(open_tab, site):
-    tab = open_tab(1280, 900)
+    tab = editor_tab(open_tab, 1280, 900)
     log_in(tab, "admin")
     open_add_page(tab, site)
     type_title(tab, "#id_title_zh_hans", TITLE_2024)
     assert tab.locator("#id_slug_zh_hans").input_value() != "2024", "Wagtail's own sync wrote the digits only"
     # the autosave brings the server's slug into the editor
+    wait_for_autosave(tab, "title_zh_hans", TITLE_2024)
     wait_for_value(tab, "#id_slug_zh_hans", SLUG_2024)
     type_title(tab, "#id_title_ru", "Новый район Лянцзян")
+    wait_for_autosave(tab, "title_ru", "Новый район Лянцзян")
     wait_for_value(tab, "#id_slug_ru", "novyi-raion-liantszian")
     tab.locator("#tab-label-promote").click()
     shot(tab, "slug-promote-tab")
@@ -109,17 +185,20 @@ def test_chinese_title_with_digits_gets_the_whole_pinyin_slug(open_tab, site):
 
 
 def test_a_forgotten_autosaved_draft_neither_blocks_nor_hides(open_tab, site):
-    tab = open_tab(1280, 900)
+    tab = editor_tab(open_tab, 1280, 900)
     log_in(tab, "admin")
     open_add_page(tab, site)
     type_title(tab, "#id_title_zh_hans", TITLE_2024)
     # Wagtail 8's autosave has made a draft page already: the address is the editor's now
+    wait_for_autosave(tab, "title_zh_hans", TITLE_2024)
     tab.wait_for_url("**/edit/**", timeout=20_000)
+    quiet(tab)
     first = NewsPage.objects.get(title_zh_hans=TITLE_2024)
     assert not first.live
     # the editor thinks nothing was kept and starts again
     open_add_page(tab, site)
     type_title(tab, "#id_title_zh_hans", TITLE_2024)
+    wait_for_autosave(tab, "title_zh_hans", TITLE_2024)
     tab.wait_for_url("**/edit/**", timeout=20_000)
     save_draft(tab)
     shot(tab, "second-draft-saved")
@@ -146,7 +225,7 @@ def test_a_translator_reads_the_whole_source_title_and_downloads_xliff_at_once(o
     news = site["news"][0]
     long_title = news.title_zh_hans * 3
     NewsPage.objects.filter(pk=news.pk).update(title_zh_hans=long_title)
-    tab = open_tab(1280, 900)
+    tab = editor_tab(open_tab, 1280, 900)
     log_in(tab, "translator-de")
     tab.goto(f"/admin/pages/{news.pk}/edit/")
     source = tab.locator("#id_title_zh_hans")
@@ -183,10 +262,10 @@ def test_a_long_chinese_fact_label_is_read_whole_and_kept(open_tab, site):
     long_label = facts[0].label_zh_hans + "（中欧班列“齐鲁号”上合快线，通达上合组织成员国和“一带一路”沿线国家"
     long_label += "的主要城市与物流枢纽）"
     ZoneFact.objects.filter(pk=facts[0].pk).update(label_zh_hans=long_label)
-    tab = open_tab(1280, 900)
+    tab = editor_tab(open_tab, 1280, 900)
     log_in(tab, "admin")
     tab.goto(f"/admin/pages/{zone.pk}/edit/")
-    tab.wait_for_timeout(2500)  # Wagtail takes the form 2 s after loading as the unchanged one
+    wait_until_watching(tab)
     label = tab.locator("#id_facts-0-label_zh_hans")
     label.scroll_into_view_if_needed()
     sizes = label.evaluate("el => [el.scrollHeight, el.clientHeight, el.scrollWidth, el.clientWidth, el.tagName]")
@@ -219,7 +298,7 @@ def test_a_long_chinese_fact_label_is_read_whole_and_kept(open_tab, site):
 def test_help_text_sits_under_the_title_in_every_language(open_tab, site):
     """Wagtail lays out "the" title panel only as the form's first or second child: with four titles,
     the German and Russian help text was above the input, the Chinese and English below."""
-    tab = open_tab(1280, 900)
+    tab = editor_tab(open_tab, 1280, 900)
     log_in(tab, "admin")
     tab.goto(f"/admin/pages/{site['news'][0].pk}/edit/")
     below = {}
@@ -238,7 +317,7 @@ def test_page_names_in_the_admin_users_language(open_tab, site, username, langua
     prefer(username, language)
     suffix = language.replace("-", "_")
     index, news = site["news_index"], site["news"][0]
-    tab = open_tab(1280, 900)
+    tab = editor_tab(open_tab, 1280, 900)
     log_in(tab, username)
     tab.goto(f"/admin/pages/{index.pk}/")
     listing = tab.locator("main").inner_text()
@@ -257,7 +336,7 @@ def test_page_names_in_the_admin_users_language(open_tab, site, username, langua
 def test_every_title_is_read_whole_on_a_phone(open_tab, site, language):
     prefer("admin", language)
     news = site["news"][0]
-    tab = open_tab(390, 844)
+    tab = editor_tab(open_tab, 390, 844)
     log_in(tab, "admin")
     tab.goto(f"/admin/pages/{news.pk}/edit/")
     for code in ("zh_hans", "en", "de", "ru"):
