@@ -64,3 +64,66 @@ def log_in(tab, username: str, password: str = "changeme") -> None:  # noqa: S10
     tab.fill("#id_password", password)
     with tab.expect_navigation():
         tab.click("button[type=submit]")
+
+
+# What the editor's page did, read from the events Wagtail's form controllers dispatch: whether
+# the form has been taken as the unchanged one (autosave reacts to changes after that), how many
+# autosaves are on their way, and the fields each successful one sent. The tests wait for these,
+# not for a number of milliseconds, which ran out on a busy machine (two test processes).
+WATCH_EDITOR = """
+window.portalEditor = {watching: false, pending: 0, saved: []};
+document.addEventListener("w-unsaved:watch-edits", () => { window.portalEditor.watching = true; });
+document.addEventListener("w-autosave:save", (event) => {
+  window.portalEditor.pending += 1;
+  window.portalEditor.sending = Object.fromEntries(event.detail.formData.entries());
+});
+document.addEventListener("w-autosave:success", () => {
+  window.portalEditor.pending -= 1;
+  window.portalEditor.saved.push(window.portalEditor.sending);
+});
+document.addEventListener("w-autosave:error", () => { window.portalEditor.pending -= 1; });
+"""
+
+# Autosave off (its Stimulus value), then the one on its way answered: nothing the page sends
+# later can race the test's own save, its reading of the database, or the flush after it.
+QUIET_EDITOR = """async () => {
+  const form = document.querySelector("form[data-controller~='w-autosave']");
+  if (form) form.setAttribute("data-w-autosave-active-value", "false");
+  await new Promise((resolve) => {
+    const check = () => (!window.portalEditor || window.portalEditor.pending <= 0 ? resolve() : setTimeout(check, 50));
+    check();
+  });
+}"""
+
+
+def editor_tab(open_tab, width=1280, height=900):
+    """A tab that tracks its requests and the editor's autosaves (WATCH_EDITOR)."""
+    tab = open_tab(width, height)
+    tab.add_init_script(WATCH_EDITOR)
+    tab.in_flight = set()
+    tab.on("request", lambda request: tab.in_flight.add(request))
+    tab.on("requestfinished", lambda request: tab.in_flight.discard(request))
+    tab.on("requestfailed", lambda request: tab.in_flight.discard(request))
+    return tab
+
+
+def quiet(tab):
+    tab.evaluate(QUIET_EDITOR)
+
+
+def answered(tab):
+    """Until every request the tab sent has its answer (the server is done with it)."""
+    for _ in range(400):
+        if not tab.in_flight:
+            return
+        tab.wait_for_timeout(50)
+    raise AssertionError(f"unanswered: {[request.url for request in tab.in_flight]}")
+
+
+def leave(tab):
+    """Let the editor's last requests end before the database is emptied: autosave, session pings,
+    and the release of its editing session, which it sends as it goes."""
+    quiet(tab)
+    answered(tab)
+    tab.goto("about:blank")
+    answered(tab)
