@@ -182,7 +182,12 @@ class InquiryDeskInBrowserTests(ChromiumLiveServer, StaticLiveServerTestCase):
     def test_an_editor_answers_the_central_desk_and_erases_an_inquirers_data(self):
         central = InquiryFactory(zone_of_interest=None, email="erase-me@example.org", name="Erase Me", language="de")
         InquiryEvent.objects.create(inquiry=central, kind=InquiryEvent.Kind.CREATED)
-        editor = staff_member("editor-de", Group.objects.get(name="Editors"), "de")
+        # The Editors group comes with the migrations; a TransactionTestCase's flush took it away.
+        editors, _created = Group.objects.get_or_create(name="Editors")
+        editors.permissions.add(
+            *Permission.objects.filter(codename__in=["access_admin", "view_inquiry", "change_inquiry"])
+        )
+        editor = staff_member("editor-de", editors, "de")
         tab = self.open_tab()
         log_in(tab, editor.username)
         tab.goto("/admin/inquiries/")
